@@ -27,3 +27,34 @@ def clock() -> FakeClock:
 @pytest.fixture
 def client(httpserver, clock) -> GitHubClient:
     return GitHubClient(httpserver.url_for("").rstrip("/"), TOKEN, clock=clock)
+
+
+FAST_SIM = dict(
+    pickup=__import__("ghrunner_locust.simulator", fromlist=["LatencyModel"]).LatencyModel(median_s=0.2, fixed=True),
+    setup_s=0.1,
+    teardown_s=0.1,
+    run_to_job_s=0.1,
+    listable_delay_s=0.0,
+    seed=1,
+)
+
+
+@pytest.fixture(scope="session")
+def sim_server():
+    """One fast simulator for the whole session (see ``sim`` for the per-test reset)."""
+    from ghrunner_locust.simulator import SimConfig, Simulator
+
+    with Simulator(SimConfig(**FAST_SIM)) as server:
+        yield server
+
+
+@pytest.fixture
+def sim(sim_server):
+    """The session's simulator, reset before the test."""
+    sim_server.reset()
+    return sim_server
+
+
+@pytest.fixture
+def sim_client(sim) -> GitHubClient:
+    return GitHubClient(sim.url, TOKEN)

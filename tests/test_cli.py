@@ -111,6 +111,9 @@ def test_python_dash_m_works_and_argparse_usage_exits_2():
 
 
 def test_cli_does_not_import_locust():
-    code = "import sys, ghrunner_locust, ghrunner_locust.cli, ghrunner_locust.github; print('locust' in sys.modules)"
+    code = (
+        "import sys, ghrunner_locust, ghrunner_locust.cli, ghrunner_locust.github, ghrunner_locust.simulator, "
+        "ghrunner_locust.commands.sim; print('locust' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False"

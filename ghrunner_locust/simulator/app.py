@@ -94,8 +94,13 @@ class SimApp:
         token = self._token(request)
         if isinstance(token, Response):
             return token
-        payloads = Payloads(request.host_url.rstrip("/") + prefix, self.config.timestamp_resolution_s,
-                            self.state.workflow.path, self.state.workflow.name, WORKFLOW_ID)
+        payloads = Payloads(
+            request.host_url.rstrip("/") + prefix,
+            self.config.timestamp_resolution_s,
+            self.state.workflow.path,
+            self.state.workflow.name,
+            WORKFLOW_ID,
+        )
         counted = endpoint not in NOT_COUNTED
         try:
             self.limiter.enter(token, endpoint in CREATES_CONTENT)
@@ -139,7 +144,9 @@ class SimApp:
         return token
 
     def _error(self, exc: SimError, headers: dict[str, str] | None = None) -> Response:
-        response = _json({"message": exc.message, "documentation_url": exc.documentation_url, "status": str(exc.status)}, exc.status)
+        response = _json(
+            {"message": exc.message, "documentation_url": exc.documentation_url, "status": str(exc.status)}, exc.status
+        )
         if getattr(exc, "retry_after", None) is not None:
             response.headers["retry-after"] = str(exc.retry_after)  # type: ignore[attr-defined]
         response.headers.update(headers or {})
@@ -170,7 +177,9 @@ class SimApp:
 
     def do_rate_limit(self, request: Request, payloads: Payloads, token: str) -> Response:
         core = self.limiter.snapshot(token)
-        return _json({"resources": {"core": core}, "rate": core})
+        fixed = {"search": 30, "graphql": 5000, "code_search": 10, "actions_runner_registration": 10000}
+        others = {name: {"limit": n, "used": 0, "remaining": n, "reset": core["reset"]} for name, n in fixed.items()}
+        return _json({"resources": {"core": core, **others}, "rate": core})
 
     def do_get_repo(self, request: Request, payloads: Payloads, owner: str, repo: str) -> Response:
         return _json(payloads.repo(owner, repo))
@@ -202,7 +211,9 @@ class SimApp:
         run = self.state.dispatch(owner, repo, workflow, body.get("ref"), inputs)
         if newest or body.get("return_run_details") is True:
             api = f"{payloads.base}/repos/{owner}/{repo}/actions/runs/{run.id}"
-            return _json({"workflow_run_id": run.id, "run_url": api, "html_url": f"{payloads.web}/{owner}/{repo}/actions/runs/{run.id}"})
+            return _json(
+                {"workflow_run_id": run.id, "run_url": api, "html_url": f"{payloads.web}/{owner}/{repo}/actions/runs/{run.id}"}
+            )
         return Response(status=204)
 
     def do_list_runs(self, request: Request, payloads: Payloads, owner: str, repo: str, workflow: str | None = None) -> Response:
@@ -215,7 +226,9 @@ class SimApp:
             runs = [
                 run
                 for run in reversed(self.state.runs.values())
-                if run.owner == owner and run.repo == repo and run.listable_at <= now
+                if run.owner == owner
+                and run.repo == repo
+                and run.listable_at <= now
                 and (not args.get("event") or args["event"] == "workflow_dispatch")
                 and (not args.get("status") or args["status"] in (run.status, run.conclusion))
                 and (not args.get("branch") or args["branch"] == run.ref)
@@ -230,7 +243,9 @@ class SimApp:
                 raise SimError(404, "Not Found")
             return _json(payloads.run(run))
 
-    def do_list_jobs(self, request: Request, payloads: Payloads, owner: str, repo: str, run_id: int, attempt: int = 1) -> Response:
+    def do_list_jobs(
+        self, request: Request, payloads: Payloads, owner: str, repo: str, run_id: int, attempt: int = 1
+    ) -> Response:
         if request.args.get("filter", "latest") not in ("latest", "all"):
             raise SimError(422, "Invalid value for filter: must be one of latest, all")
         with self.state.lock:
@@ -281,7 +296,7 @@ class SimApp:
             if runner is None:
                 raise SimError(404, "Not Found")
             if runner.busy:
-                raise SimError(422, "Bad request - Runner \"%s\" is still running a job\"" % runner.name)
+                raise SimError(422, f'Bad request - Runner "{runner.name}" is still running a job"')
             self.state.pool.remove(self.state.clock.time(), runner_id)
         return Response(status=204)
 

@@ -63,9 +63,15 @@ class ControlHandlers:
         now = self.state.clock.time()
         with self.state.lock:
             runners = [
-                {"id": r.id, "name": r.name, "status": r.status, "busy": r.busy, "job_id": r.job_id,
-                 "job": self.state.jobs[r.job_id].name if r.job_id else None,
-                 "run_id": self.state.jobs[r.job_id].run_id if r.job_id else None}
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "status": r.status,
+                    "busy": r.busy,
+                    "job_id": r.job_id,
+                    "job": self.state.jobs[r.job_id].name if r.job_id else None,
+                    "run_id": self.state.jobs[r.job_id].run_id if r.job_id else None,
+                }
                 for r in self.state.pool.runners.values()
             ]
             finished = [j for j in self.state.jobs.values() if j.completed_at is not None and j.runner_id is not None]
@@ -78,9 +84,15 @@ class ControlHandlers:
                 "running_jobs": sum(1 for j in self.state.jobs.values() if j.status == "in_progress"),
                 "runs": len(self.state.runs),
                 "finished": [
-                    {"job_id": j.id, "run_id": j.run_id, "name": j.name, "runner": j.runner_name,
-                     "queue_s": round(j.started_at - j.created_at, 3), "execution_s": round(j.completed_at - j.started_at, 3),
-                     "conclusion": j.conclusion}
+                    {
+                        "job_id": j.id,
+                        "run_id": j.run_id,
+                        "name": j.name,
+                        "runner": j.runner_name,
+                        "queue_s": round(j.started_at - j.created_at, 3),
+                        "execution_s": round(j.completed_at - j.started_at, 3),
+                        "conclusion": j.conclusion,
+                    }
                     for j in reversed(finished)
                 ],
             }

@@ -19,8 +19,14 @@ def _node_id(kind: str, number: int) -> str:
 class Payloads:
     """Serialises records for one request: ``base`` is the API root the client used."""
 
-    def __init__(self, base: str, resolution_s: float = 1.0, workflow_path: str = ".github/workflows/runner_test.yml",
-                 workflow_name: str = "runner-test", workflow_id: int = 161335) -> None:
+    def __init__(
+        self,
+        base: str,
+        resolution_s: float = 1.0,
+        workflow_path: str = ".github/workflows/runner_test.yml",
+        workflow_name: str = "runner-test",
+        workflow_id: int = 161335,
+    ) -> None:
         self.base = base.rstrip("/")
         self.web = self.base.removesuffix("/api/v3")
         self.resolution_s = resolution_s
@@ -39,21 +45,39 @@ class Payloads:
 
     def repo(self, owner: str, name: str) -> dict[str, Any]:
         owner_obj = {
-            "login": owner, "id": 1, "node_id": _node_id("user", 1), "type": "Organization", "site_admin": False,
-            "url": f"{self.base}/users/{owner}", "html_url": f"{self.web}/{owner}", "avatar_url": "",
+            "login": owner,
+            "id": 1,
+            "node_id": _node_id("user", 1),
+            "type": "Organization",
+            "site_admin": False,
+            "url": f"{self.base}/users/{owner}",
+            "html_url": f"{self.web}/{owner}",
+            "avatar_url": "",
         }
         return {
-            "id": 1296269, "node_id": _node_id("repo", 1296269), "name": name, "full_name": f"{owner}/{name}",
-            "private": True, "owner": owner_obj, "html_url": f"{self.web}/{owner}/{name}", "description": None,
-            "fork": False, "url": f"{self.base}/repos/{owner}/{name}", "default_branch": "main",
+            "id": 1296269,
+            "node_id": _node_id("repo", 1296269),
+            "name": name,
+            "full_name": f"{owner}/{name}",
+            "private": True,
+            "owner": owner_obj,
+            "html_url": f"{self.web}/{owner}/{name}",
+            "description": None,
+            "fork": False,
+            "url": f"{self.base}/repos/{owner}/{name}",
+            "default_branch": "main",
         }
 
     def workflow(self, owner: str, repo: str) -> dict[str, Any]:
         file_name = self.workflow_path.rsplit("/", 1)[-1]
         return {
-            "id": self.workflow_id, "node_id": _node_id("workflow", self.workflow_id), "name": self.workflow_name,
-            "path": self.workflow_path, "state": "active",
-            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+            "id": self.workflow_id,
+            "node_id": _node_id("workflow", self.workflow_id),
+            "name": self.workflow_name,
+            "path": self.workflow_path,
+            "state": "active",
+            "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z",
             "url": f"{self.base}/repos/{owner}/{repo}/actions/workflows/{self.workflow_id}",
             "html_url": f"{self.web}/{owner}/{repo}/blob/main/{self.workflow_path}",
             "badge_url": f"{self.web}/{owner}/{repo}/workflows/{file_name}/badge.svg",
@@ -65,26 +89,48 @@ class Payloads:
         actor = repository["owner"]
         sha = hashlib.sha1(f"{run.owner}/{run.repo}".encode()).hexdigest()
         return {
-            "id": run.id, "name": self.workflow_name, "node_id": _node_id("run", run.id),
-            "check_suite_id": run.id + 1, "check_suite_node_id": _node_id("suite", run.id),
-            "head_branch": run.ref, "head_sha": sha, "path": f"{self.workflow_path}@{run.ref}",
-            "run_number": run.run_number, "run_attempt": 1, "referenced_workflows": [],
-            "event": "workflow_dispatch", "status": run.status, "conclusion": run.conclusion,
-            "workflow_id": run.workflow_id, "url": f"{api}/actions/runs/{run.id}",
-            "html_url": f"{self.web}/{run.owner}/{run.repo}/actions/runs/{run.id}", "pull_requests": [],
-            "created_at": self.time(run.created_at), "updated_at": self.time(run.updated_at),
-            "run_started_at": self.time(run.created_at), "actor": actor, "triggering_actor": actor,
-            "jobs_url": f"{api}/actions/runs/{run.id}/jobs", "logs_url": f"{api}/actions/runs/{run.id}/logs",
+            "id": run.id,
+            "name": self.workflow_name,
+            "node_id": _node_id("run", run.id),
+            "check_suite_id": run.id + 1,
+            "check_suite_node_id": _node_id("suite", run.id),
+            "head_branch": run.ref,
+            "head_sha": sha,
+            "path": f"{self.workflow_path}@{run.ref}",
+            "run_number": run.run_number,
+            "run_attempt": 1,
+            "referenced_workflows": [],
+            "event": "workflow_dispatch",
+            "status": run.status,
+            "conclusion": run.conclusion,
+            "workflow_id": run.workflow_id,
+            "url": f"{api}/actions/runs/{run.id}",
+            "html_url": f"{self.web}/{run.owner}/{run.repo}/actions/runs/{run.id}",
+            "pull_requests": [],
+            "created_at": self.time(run.created_at),
+            "updated_at": self.time(run.updated_at),
+            "run_started_at": self.time(run.created_at),
+            "actor": actor,
+            "triggering_actor": actor,
+            "jobs_url": f"{api}/actions/runs/{run.id}/jobs",
+            "logs_url": f"{api}/actions/runs/{run.id}/logs",
             "check_suite_url": f"{api}/check-suites/{run.id + 1}",
             "artifacts_url": f"{api}/actions/runs/{run.id}/artifacts",
-            "cancel_url": f"{api}/actions/runs/{run.id}/cancel", "rerun_url": f"{api}/actions/runs/{run.id}/rerun",
-            "previous_attempt_url": None, "workflow_url": f"{api}/actions/workflows/{run.workflow_id}",
+            "cancel_url": f"{api}/actions/runs/{run.id}/cancel",
+            "rerun_url": f"{api}/actions/runs/{run.id}/rerun",
+            "previous_attempt_url": None,
+            "workflow_url": f"{api}/actions/workflows/{run.workflow_id}",
             "head_commit": {
-                "id": sha, "tree_id": sha, "message": "load test", "timestamp": "2026-01-01T00:00:00Z",
+                "id": sha,
+                "tree_id": sha,
+                "message": "load test",
+                "timestamp": "2026-01-01T00:00:00Z",
                 "author": {"name": "octo", "email": "octo@example.com"},
                 "committer": {"name": "octo", "email": "octo@example.com"},
             },
-            "repository": repository, "head_repository": repository, "head_repository_id": repository["id"],
+            "repository": repository,
+            "head_repository": repository,
+            "head_repository_id": repository["id"],
             "display_title": run.display_title,
         }
 
@@ -97,28 +143,61 @@ class Payloads:
         steps = []
         if job.runner_id is not None:
             steps = [
-                {"name": "Set up job", "status": "completed", "conclusion": "success", "number": 1,
-                 "started_at": started, "completed_at": started},
-                {"name": "Sleep", "status": "completed" if job.completed_at else "in_progress",
-                 "conclusion": job.conclusion if job.completed_at else None, "number": 2,
-                 "started_at": started, "completed_at": self.time(job.completed_at)},
+                {
+                    "name": "Set up job",
+                    "status": "completed",
+                    "conclusion": "success",
+                    "number": 1,
+                    "started_at": started,
+                    "completed_at": started,
+                },
+                {
+                    "name": "Sleep",
+                    "status": "completed" if job.completed_at else "in_progress",
+                    "conclusion": job.conclusion if job.completed_at else None,
+                    "number": 2,
+                    "started_at": started,
+                    "completed_at": self.time(job.completed_at),
+                },
             ]
         return {
-            "id": job.id, "run_id": run.id, "run_url": f"{api}/actions/runs/{run.id}", "run_attempt": 1,
-            "node_id": _node_id("job", job.id), "head_sha": hashlib.sha1(f"{run.owner}/{run.repo}".encode()).hexdigest(),
-            "url": f"{api}/actions/jobs/{job.id}", "html_url": f"{self.web}/{run.owner}/{run.repo}/actions/runs/{run.id}/job/{job.id}",
-            "status": job.status, "conclusion": job.conclusion, "created_at": created, "started_at": started,
-            "completed_at": self.time(job.completed_at), "name": job.name, "steps": steps,
-            "check_run_url": f"{api}/check-runs/{job.id}", "labels": list(job.labels),
-            "runner_id": job.runner_id, "runner_name": job.runner_name,
+            "id": job.id,
+            "run_id": run.id,
+            "run_url": f"{api}/actions/runs/{run.id}",
+            "run_attempt": 1,
+            "node_id": _node_id("job", job.id),
+            "head_sha": hashlib.sha1(f"{run.owner}/{run.repo}".encode()).hexdigest(),
+            "url": f"{api}/actions/jobs/{job.id}",
+            "html_url": f"{self.web}/{run.owner}/{run.repo}/actions/runs/{run.id}/job/{job.id}",
+            "status": job.status,
+            "conclusion": job.conclusion,
+            "created_at": created,
+            "started_at": started,
+            "completed_at": self.time(job.completed_at),
+            "name": job.name,
+            "steps": steps,
+            "check_run_url": f"{api}/check-runs/{job.id}",
+            "labels": list(job.labels),
+            "runner_id": job.runner_id,
+            "runner_name": job.runner_name,
             "runner_group_id": 1 if job.runner_id is not None else None,
             "runner_group_name": "Default" if job.runner_id is not None else None,
-            "workflow_name": self.workflow_name, "head_branch": run.ref,
+            "workflow_name": self.workflow_name,
+            "head_branch": run.ref,
         }
 
     def runner(self, runner: SimRunner) -> dict[str, Any]:
-        labels = [{"id": i + 1, "name": name, "type": "read-only" if i == 0 else "custom"} for i, name in enumerate(runner.labels)]
+        labels = [
+            {"id": i + 1, "name": name, "type": "read-only" if i == 0 else "custom"} for i, name in enumerate(runner.labels)
+        ]
         return {
-            "id": runner.id, "runner_group_id": 1, "name": runner.name, "os": "linux", "status": runner.status,
-            "busy": runner.busy, "labels": labels, "ephemeral": runner.ephemeral, "version": "2.330.0",
+            "id": runner.id,
+            "runner_group_id": 1,
+            "name": runner.name,
+            "os": "linux",
+            "status": runner.status,
+            "busy": runner.busy,
+            "labels": labels,
+            "ephemeral": runner.ephemeral,
+            "version": "2.330.0",
         }

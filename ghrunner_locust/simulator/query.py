@@ -67,6 +67,7 @@ def page_slice(items: list, per_page: str | None, page: str | None) -> tuple[lis
 
 def link_header(url: str, args: dict[str, str], number: int, pages: int) -> str | None:
     """A ``Link`` header with next/last/first/prev, as GitHub sends it."""
+
     def to(page: int) -> str:
         return f"<{url}?{urlencode({**args, 'page': str(page)})}>"
 

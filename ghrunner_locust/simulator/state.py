@@ -31,7 +31,9 @@ CHAIN_LENGTH = 20
 class SimState:
     """Runs, jobs and runners; dispatch, cancel and the scheduler."""
 
-    def __init__(self, config: SimConfig | None = None, *, clock: Clock | None = None, workflow: WorkflowSpec | None = None) -> None:
+    def __init__(
+        self, config: SimConfig | None = None, *, clock: Clock | None = None, workflow: WorkflowSpec | None = None
+    ) -> None:
         self.config = config or SimConfig()
         self.clock = clock or SystemClock()
         self.workflow = workflow or WorkflowSpec.load(self.config.workflow_path or default_workflow_path())
@@ -94,7 +96,7 @@ class SimState:
         """Create a run as ``workflow_dispatch`` does, or raise :class:`SimError` with GitHub's wording."""
         self.find_workflow(workflow)
         if not isinstance(ref, str) or not ref:
-            raise SimError(422, "Invalid request.\n\n\"ref\" wasn't supplied.")
+            raise SimError(422, 'Invalid request.\n\n"ref" wasn\'t supplied.')
         branch = ref.removeprefix("refs/heads/")
         if branch not in self.config.branches:
             raise SimError(422, f"No ref found for: {ref}")
