@@ -67,6 +67,7 @@ class SimApp:
         self.counts_lock = threading.Lock()
         self.control = ControlHandlers(self)
         self._fault_rng = random.Random(state.config.seed)
+        self._cache: dict[tuple[str, int], tuple[tuple[Any, ...], bytes]] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
@@ -165,9 +166,26 @@ class SimApp:
         with self.counts_lock:
             self.counts[(endpoint, "counted" if counted else "not_counted")] += 1
 
-    def _paged(self, request: Request, key: str, items: list[Any], render: Any) -> Response:
+    def _encoded(self, kind: str, version: tuple[Any, ...], render: Any, record: Any) -> bytes:
+        """A record's JSON, encoded once per version (list-runs of 100 runs would otherwise re-encode each)."""
+        cached = self._cache.get((kind, record.id))
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        data = json.dumps(render(record), separators=(",", ":")).encode()
+        self._cache[(kind, record.id)] = (version, data)
+        return data
+
+    def _run_json(self, payloads: Payloads, run: Any) -> bytes:
+        return self._encoded("run", (payloads.base, run.status, run.conclusion, run.updated_at), payloads.run, run)
+
+    def _job_json(self, payloads: Payloads, run: Any, job: Any) -> bytes:
+        version = (payloads.base, job.status, job.conclusion, job.runner_id, job.completed_at)
+        return self._encoded("job", version, lambda j: payloads.job(j, run), job)
+
+    def _paged(self, request: Request, key: str, items: list[Any], encode: Any) -> Response:
         page, number, pages = page_slice(items, request.args.get("per_page"), request.args.get("page"))
-        response = _json({"total_count": len(items), key: [render(item) for item in page]})
+        body = b'{"total_count":%d,"%s":[' % (len(items), key.encode()) + b",".join(encode(i) for i in page) + b"]}"
+        response = Response(body, mimetype="application/json")
         link = link_header(request.base_url, {k: v for k, v in request.args.items() if k != "page"}, number, pages)
         if link:
             response.headers["Link"] = link
@@ -221,27 +239,29 @@ class SimApp:
             self.state.find_workflow(workflow)
         args = request.args
         created = CreatedFilter(args["created"]) if args.get("created") else None
+        event, status, branch = args.get("event"), args.get("status"), args.get("branch")
+        if event and event != "workflow_dispatch":
+            return self._paged(request, "workflow_runs", [], None)
         now = self.state.clock.time()
         with self.state.lock:
             runs = [
                 run
                 for run in reversed(self.state.runs.values())
-                if run.owner == owner
+                if run.listable_at <= now
+                and run.owner == owner
                 and run.repo == repo
-                and run.listable_at <= now
-                and (not args.get("event") or args["event"] == "workflow_dispatch")
-                and (not args.get("status") or args["status"] in (run.status, run.conclusion))
-                and (not args.get("branch") or args["branch"] == run.ref)
+                and (not status or status == run.status or status == run.conclusion)
+                and (not branch or branch == run.ref)
                 and (created is None or run.created_at in created)
             ]
-            return self._paged(request, "workflow_runs", runs, payloads.run)
+            return self._paged(request, "workflow_runs", runs, lambda run: self._run_json(payloads, run))
 
     def do_get_run(self, request: Request, payloads: Payloads, owner: str, repo: str, run_id: int) -> Response:
         with self.state.lock:
             run = self.state.get_run(run_id)
             if (run.owner, run.repo) != (owner, repo):
                 raise SimError(404, "Not Found")
-            return _json(payloads.run(run))
+            return Response(self._run_json(payloads, run), mimetype="application/json")
 
     def do_list_jobs(
         self, request: Request, payloads: Payloads, owner: str, repo: str, run_id: int, attempt: int = 1
@@ -252,7 +272,7 @@ class SimApp:
             run = self.state.get_run(run_id)
             if (run.owner, run.repo) != (owner, repo) or attempt != 1:
                 raise SimError(404, "Not Found")
-            return self._paged(request, "jobs", list(run.jobs), lambda job: payloads.job(job, run))
+            return self._paged(request, "jobs", list(run.jobs), lambda job: self._job_json(payloads, run, job))
 
     def do_get_job(self, request: Request, payloads: Payloads, owner: str, repo: str, job_id: int) -> Response:
         with self.state.lock:
@@ -277,7 +297,7 @@ class SimApp:
                 and (not args.get("name") or args["name"] == r.name)
                 and wanted.issubset(r.labels)
             ]
-            return self._paged(request, "runners", runners, payloads.runner)
+            return self._paged(request, "runners", runners, lambda r: json.dumps(payloads.runner(r)).encode())
 
     def _runner_token(self, prefix: str) -> Response:
         expires = payloads_time(self.state.clock.time() + 3600)

@@ -29,6 +29,7 @@ class ControlHandlers:
         name = path.removeprefix("/_sim/").strip("/")
         if name == "reset" and request.method == "POST":
             self.state.reset()
+            self.app._cache.clear()
             self.app.limiter.reset()
             with self.app.counts_lock:
                 self.app.counts.clear()

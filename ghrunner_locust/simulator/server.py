@@ -86,6 +86,7 @@ class Simulator:
     def reset(self) -> None:
         """Forget runs, jobs, budgets and counts (a fresh pool), keeping the server up."""
         self.state.reset()
+        self.app._cache.clear()
         self.app.limiter.reset()
         with self.app.counts_lock:
             self.app.counts.clear()

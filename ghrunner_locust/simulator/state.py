@@ -51,6 +51,8 @@ class SimState:
             self.waiting: OrderedDict[int, SimJob] = OrderedDict()
             """Queued jobs without a runner, oldest first."""
             self.events: list[dict[str, Any]] = []
+            self.lateness: dict[str, list[float]] = {}
+            """Per action: seconds between when an event was due and when it was carried out."""
             self._heap: list[tuple[float, int, Callable[..., None], tuple[Any, ...]]] = []
             self._seq = itertools.count()
             self._run_ids = itertools.count(9_000_000_001)
@@ -77,8 +79,12 @@ class SimState:
         with self.lock:
             while self._heap and self._heap[0][0] <= now:
                 when, _, action, args = heapq.heappop(self._heap)
+                late = self.clock.time() - when
                 action(when, *args)
                 ran += 1
+                samples = self.lateness.setdefault(action.__name__, [])
+                if len(samples) < 100_000:
+                    samples.append(late)
         return ran
 
     def log(self, when: float, kind: str, **fields: Any) -> None:
