@@ -30,7 +30,8 @@ BASELINE = """
 import sys
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Response
-bodies = {"/small": open(sys.argv[1], "rb").read(), "/page100": open(sys.argv[2], "rb").read(), "/page30": open(sys.argv[3], "rb").read()}
+names = ("/small", "/page100", "/page30")
+bodies = {name: open(path, "rb").read() for name, path in zip(names, sys.argv[1:])}
 class Quiet(WSGIRequestHandler):
     def log_request(self, *a, **k): pass
 def app(environ, start_response):
