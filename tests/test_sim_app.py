@@ -227,3 +227,26 @@ def test_cancel_over_http(sim, sim_client):
     assert sim_client.cancel_run("octo", "runners", run_id) is True
     assert sim_client.cancel_run("octo", "runners", run_id) is False
     assert sim_client.get_run("octo", "runners", run_id).conclusion == "cancelled"
+
+
+def test_concurrent_request_limit():
+    import concurrent.futures
+
+    config = SimConfig(**FAST_SIM, max_concurrent=1, faults={"get_workflow": Faults(latency_s=0.3)})
+    with Simulator(config) as server, concurrent.futures.ThreadPoolExecutor(2) as pool:
+        url = f"{server.url}/repos/o/r/actions/workflows/{WF}"
+        codes = sorted(f.result().status_code for f in [pool.submit(requests.get, url, headers=H) for _ in range(2)])
+    assert codes == [200, 403]
+
+
+def test_millisecond_timestamps_and_early_start_quirk():
+    with Simulator(SimConfig(**FAST_SIM, timestamp_resolution_s=0.001, early_start_rate=1.0)) as server:
+        client = GitHubClient(server.url, TOKEN)
+        run_id = client.dispatch_workflow("octo", "runners", WF, "main", {"sleep_duration": 0}).run_id
+        wait_for_run(client, run_id)
+        raw = requests.get(f"{server.url}/repos/octo/runners/actions/runs/{run_id}/jobs", headers=H).json()["jobs"]
+        job = next(j for j in raw if j["conclusion"] == "success")
+        assert len(job["completed_at"]) == len("2026-01-01T00:00:00.000Z")
+        parsed = client.list_run_jobs("octo", "runners", run_id).items
+        real = next(j for j in parsed if j.conclusion == "success")
+        assert real.started_at < real.created_at and real.queue_s == 0.0

@@ -58,7 +58,7 @@ def add_sim_arguments(parser: argparse.ArgumentParser, prefix: str = "") -> None
     opt("seed", type=int, default=None, help="seed of the random latencies")
     opt("repo", default=None, help="serve only OWNER/NAME (default: any)")
     opt(
-        "accept-token",
+        "token",
         action="append",
         default=None,
         dest=f"{prefix.replace('-', '_')}accept_token",

@@ -85,8 +85,6 @@ class SimApp:
         except HTTPException:
             return self._error(SimError(404, "Not Found", "https://docs.github.com/rest"))
         faults = self.config.faults_for(endpoint)
-        if faults.latency_s:
-            time.sleep(faults.latency_s)
         if faults.drop_rate and self._fault_rng.random() < faults.drop_rate:
             return self._drop(request)
         if faults.error_rate and self._fault_rng.random() < faults.error_rate:
@@ -109,6 +107,8 @@ class SimApp:
             self._count(endpoint, False)
             return self._error(exc, self.limiter.headers(token))
         try:
+            if faults.latency_s:  # a slow answer holds its place among the token's concurrent requests
+                time.sleep(faults.latency_s)
             response = self._answer(endpoint, request, payloads, token, args)
             if request.method == "GET" and response.status_code == 200:
                 etag = '"' + hashlib.md5(response.get_data()).hexdigest() + '"'
