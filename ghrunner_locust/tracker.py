@@ -295,7 +295,7 @@ class RunTracker:
             created_at=iso(tracked.created_at),
             first_started_at=iso(min(starts)) if starts else "",
             completed_at=iso(max(ends)) if ends else "",
-            status=tracked.status if conclusion not in ("timed_out", "not_found", "unfinished") else conclusion,
+            status=conclusion if conclusion in ("timed_out", "not_found", "unfinished") else "completed",
             conclusion=conclusion,
             job_count=sum(1 for j in real if j.started),
             total_s=_seconds(max(ends), origin) if ends and conclusion == "success" else None,

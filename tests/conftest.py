@@ -58,3 +58,36 @@ def sim(sim_server):
 @pytest.fixture
 def sim_client(sim) -> GitHubClient:
     return GitHubClient(sim.url, TOKEN)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_locust(args: list[str], *, env: dict | None = None, timeout: float = 120, cwd=None):
+    """Run ``locust`` in a subprocess (locust monkey-patches the process, so never in this one)."""
+    import os
+    import subprocess
+    import sys
+
+    full_env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "locust", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        cwd=cwd or REPO_ROOT,
+    )
+
+
+def read_csv(path):
+    import csv
+
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))

@@ -30,13 +30,18 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     return parser
 
 
-def add_sim_arguments(parser: argparse.ArgumentParser, prefix: str = "") -> None:
-    """The simulator's knobs (``prefix`` is ``sim-`` where they share a parser with other options)."""
+def add_sim_arguments(parser: Any, prefix: str = "", exclude: tuple[str, ...] = ()) -> list[argparse.Action]:
+    """The simulator's knobs (``prefix`` is ``sim-`` where they share a parser with other options).
+
+    Returns the actions added, so callers can turn parsed values back into ``ghrunner sim`` arguments.
+    """
     d = SimConfig()
     p = LatencyModel()
+    actions: list[argparse.Action] = []
 
     def opt(name: str, **kwargs: Any) -> None:
-        parser.add_argument(f"--{prefix}{name}", **kwargs)
+        if name not in exclude:
+            actions.append(parser.add_argument(f"--{prefix}{name}", **kwargs))
 
     opt("runners", type=int, default=d.runners, help="runners online at start (default: %(default)s)")
     opt("labels", default=",".join(d.runner_labels), help="labels of every runner, comma-separated (default: %(default)s)")
@@ -84,6 +89,7 @@ def add_sim_arguments(parser: argparse.ArgumentParser, prefix: str = "") -> None
         metavar="ENDPOINT:KIND=VALUE",
         help="inject faults, e.g. dispatch:error=0.1, get_run:latency=0.5, list_jobs:drop=0.05 (endpoint * for all)",
     )
+    return actions
 
 
 def parse_faults(specs: list[str] | None) -> dict[str, Faults]:
@@ -102,7 +108,7 @@ def config_from_args(args: argparse.Namespace, prefix: str = "") -> SimConfig:
     """A :class:`SimConfig` from parsed knobs; bad values raise :class:`UsageError`."""
 
     def get(name: str) -> Any:
-        return getattr(args, prefix + name)
+        return getattr(args, prefix + name, None)
 
     if get("runners") < 0 or (get("max_runners") is not None and get("max_runners") < get("runners")):
         raise UsageError("--runners must be >= 0 and --max-runners >= --runners")

@@ -1,0 +1,79 @@
+"""The Locust plugin. Importing it (a locustfile does) registers its listeners, once.
+
+from ghrunner_locust.plugin import ClosedLoopUser
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from locust import events
+
+from ..options import add_arguments
+from . import webui
+from .harness import Harness, harness_of
+from .users import ClosedLoopUser, OpenLoopUser, WorkflowDispatchUser
+
+__all__ = ["WorkflowDispatchUser", "ClosedLoopUser", "OpenLoopUser", "Harness", "harness_of"]
+
+_registered = False
+
+
+def _on_parser(parser: Any, **kwargs: Any) -> None:
+    add_arguments(parser)
+
+
+def _on_init(environment: Any, **kwargs: Any) -> None:
+    environment.ghrunner = Harness(environment)
+    webui.install(environment, environment.ghrunner)
+
+
+def _on_test_start(environment: Any, **kwargs: Any) -> None:
+    harness_of(environment).start()
+
+
+def _on_test_stopping(environment: Any, **kwargs: Any) -> None:
+    harness_of(environment).stop()
+
+
+def _on_quitting(environment: Any, **kwargs: Any) -> None:
+    if hasattr(environment, "ghrunner"):
+        harness_of(environment).quit()
+
+
+def _on_report_to_master(client_id: str, data: dict[str, Any], **kwargs: Any) -> None:
+    harness = _current
+    if harness is not None:
+        data["ghrunner"] = harness.report()
+
+
+def _on_worker_report(client_id: str, data: dict[str, Any], **kwargs: Any) -> None:
+    if _current is not None and "ghrunner" in data:
+        _current.worker_reports[client_id] = data["ghrunner"]
+
+
+_current: Harness | None = None
+
+
+def _remember(environment: Any, **kwargs: Any) -> None:
+    global _current
+    _current = environment.ghrunner
+
+
+def register() -> None:
+    """Register the plugin's listeners on Locust's events (done once, at import)."""
+    global _registered
+    if _registered:
+        return
+    _registered = True
+    events.init_command_line_parser.add_listener(_on_parser)
+    events.init.add_listener(_on_init)
+    events.init.add_listener(_remember)
+    events.test_start.add_listener(_on_test_start)
+    events.test_stopping.add_listener(_on_test_stopping)
+    events.quitting.add_listener(_on_quitting)
+    events.report_to_master.add_listener(_on_report_to_master)
+    events.worker_report.add_listener(_on_worker_report)
+
+
+register()

@@ -1,0 +1,112 @@
+"""Locust users that dispatch ``runner_test.yml``: an abstract base, a closed loop and an open loop."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from locust import User, constant, constant_throughput, task
+from locust.exception import StopUser
+
+from .. import latency_events as stats
+from ..errors import Error
+from ..tracker import Dispatched
+from .harness import harness_of
+
+__all__ = ["WorkflowDispatchUser", "ClosedLoopUser", "OpenLoopUser"]
+
+
+class WorkflowDispatchUser(User):
+    """Dispatches the workflow; subclasses set the inputs by class attributes (``None``: the option's value)."""
+
+    abstract = True
+    sleep_duration: float | None = None
+    """Seconds each job sleeps (``--sleep-duration``)."""
+    job_count: int | None = None
+    """Jobs per run, 1-20 (``--job-count``)."""
+    job_type: str | None = None
+    """``parallel`` or ``sequential`` (``--job-type``)."""
+    inputs: dict[str, Any] = {}
+    """Further workflow inputs, over ``--gh-inputs``."""
+    run_key_input: str | None = "run_key"
+    """The input that carries the dispatch's unique key into ``run-name`` (``None`` if the workflow has none)."""
+
+    def on_start(self) -> None:
+        self.harness = harness_of(self.environment)
+        self.harness.ready.wait()  # a failed start stops the test; the first task then ends this user
+
+    def dispatch(self) -> Dispatched | None:
+        """Dispatch once (paced within GitHub's secondary limit); fire a ``DISPATCH`` request event."""
+        harness = self.harness
+        settings = harness.settings
+        if harness.failed or harness.stopping or settings is None or harness.client is None:
+            raise StopUser()
+        harness.governor.acquire()
+        run_key = uuid.uuid4().hex[:12]
+        overrides = {"sleep_duration": self.sleep_duration, "job_count": self.job_count, "job_type": self.job_type, **self.inputs}
+        if self.run_key_input:
+            overrides[self.run_key_input] = run_key
+        inputs = settings.inputs(**overrides)
+        sent, began = time.time(), time.perf_counter()
+        try:
+            result = harness.client.dispatch_workflow(settings.owner, settings.repo, settings.workflow, settings.ref, inputs)
+        except Error as exc:
+            stats.fire(
+                self.environment.events,
+                stats.DISPATCH,
+                settings.workflow,
+                time.perf_counter() - began,
+                start_time=sent,
+                exception=exc,
+            )
+            if not getattr(exc, "retryable", False):
+                harness.fail(f"dispatch refused, stopping the test: {exc}")
+                raise StopUser() from None
+            return None
+        stats.fire(
+            self.environment.events,
+            stats.DISPATCH,
+            settings.workflow,
+            time.perf_counter() - began,
+            start_time=sent,
+            url=result.html_url,
+            context={"run_id": result.run_id, "run_key": run_key},
+        )
+        dispatched = Dispatched(
+            run_key,
+            sent,
+            result.run_id,
+            inputs.get("job_type", "parallel"),
+            int(inputs.get("job_count", 1)),
+            float(inputs.get("sleep_duration", 0) or 0),
+            harness.stage,
+        )
+        self._done = harness.dispatched(dispatched)
+        return dispatched
+
+
+class ClosedLoopUser(WorkflowDispatchUser):
+    """Dispatch, wait until the run ends, wait ``wait_time``, repeat: concurrency = number of users."""
+
+    wait_time = constant(0)
+
+    @task
+    def dispatch_and_wait(self) -> None:
+        if self.dispatch() is not None:
+            settings = self.harness.settings
+            self._done.wait(timeout=settings.run_timeout + 2 * settings.poll_interval if settings else None)
+
+
+class OpenLoopUser(WorkflowDispatchUser):
+    """Dispatch at a pace without waiting (the tracker follows the runs): load = dispatches per minute."""
+
+    dispatches_per_minute: float = 6.0
+    """Each user's pace; with N users the test dispatches N times this a minute."""
+
+    def wait_time(self) -> float:
+        return constant_throughput(self.dispatches_per_minute / 60.0)(self)
+
+    @task
+    def dispatch_only(self) -> None:
+        self.dispatch()

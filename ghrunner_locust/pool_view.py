@@ -1,0 +1,41 @@
+"""The rows of the web UI's "Runner pool" tab, from the harness's view of the pool (no Locust here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["pool_rows"]
+
+
+def pool_rows(harness: Any) -> list[dict[str, Any]]:
+    """Rows of the tab: runners (from the runners API), a queued-jobs row, then the latest finished jobs."""
+    reports = [harness.report()] if harness.role == "local" else list(harness.worker_reports.values())
+    running = {name: f"{job} (run {run_id})" for r in reports for name, job, run_id in r.get("running_jobs", []) if name}
+    rows: list[dict[str, Any]] = []
+    runners = ()
+    if harness.client is not None and harness.settings is not None and harness._runners_api:
+        try:
+            runners = harness.client.list_runners(harness.settings.owner, harness.settings.repo).items
+        except Exception:  # noqa: BLE001 - the tab must render even when the API refuses
+            runners = ()
+    for runner in runners:
+        state = "offline" if not runner.online else "busy" if runner.busy else "idle"
+        rows.append(
+            {"runner": runner.name, "state": state, "job": running.get(runner.name, ""), "queue_s": "", "execution_s": ""}
+        )
+    for name, job in running.items():
+        if name not in {r.name for r in runners}:
+            rows.append({"runner": name, "state": "busy", "job": job, "queue_s": "", "execution_s": ""})
+    queued = sum(r.get("queued", 0) for r in reports)
+    rows.append({"runner": "(queue)", "state": f"{queued} jobs queued", "job": "", "queue_s": "", "execution_s": ""})
+    for record in reversed(harness.recent_jobs):
+        rows.append(
+            {
+                "runner": record.runner_name,
+                "state": f"finished {record.conclusion}",
+                "job": f"{record.job_name} (run {record.run_id})",
+                "queue_s": "" if record.queue_s is None else round(float(record.queue_s), 1),
+                "execution_s": "" if record.execution_s is None else round(float(record.execution_s), 1),
+            }
+        )
+    return rows

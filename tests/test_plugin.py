@@ -1,0 +1,335 @@
+"""The Locust plugin end to end, in Locust subprocesses against the simulator (127.0.0.1 only)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from ghrunner_locust.simulator import LatencyModel, SimConfig, Simulator
+
+from .conftest import REPO_ROOT, free_port, read_csv, run_locust
+
+pytestmark = pytest.mark.slow
+BASELINE = str(REPO_ROOT / "locustfiles" / "baseline.py")
+SECRET = "ghp_PLUGINSECRET0123456789abcdefXYZ"
+QUICK = [
+    "--sleep-duration",
+    "0.5",
+    "--job-count",
+    "3",
+    "--poll-interval",
+    "0.3",
+    "--jobs-refresh",
+    "0.3",
+    "--sample-interval",
+    "1",
+]
+
+
+def quick_sim(**overrides) -> Simulator:
+    config = dict(
+        pickup=LatencyModel(median_s=0.3, fixed=True), setup_s=0.2, teardown_s=0.1, run_to_job_s=0.2, listable_delay_s=0.5, seed=3
+    )
+    return Simulator(SimConfig(**{**config, **overrides}))
+
+
+def only_dir(root: Path) -> Path:
+    dirs = [d for d in root.iterdir() if d.is_dir()]
+    assert len(dirs) == 1, dirs
+    return dirs[0]
+
+
+def stats_rows(prefix: Path) -> dict[tuple[str, str], dict]:
+    return {(r["Type"], r["Name"]): r for r in read_csv(f"{prefix}_stats.csv") if r["Type"]}
+
+
+def test_headless_run_matches_ground_truth(tmp_path):
+    with quick_sim() as sim:
+        result = run_locust(
+            [
+                "-f",
+                BASELINE,
+                "--headless",
+                "-t",
+                "6s",
+                "--gh-api-url",
+                sim.url,
+                *QUICK,
+                "--results-dir",
+                str(tmp_path / "results"),
+                "--csv",
+                str(tmp_path / "stats"),
+                "--drain-timeout",
+                "20",
+            ]
+        )
+        truth = {j["job_id"]: j for j in sim.state.truth()}
+        runs = len(sim.state.runs)
+    assert result.returncode == 0, result.stderr[-3000:]
+    directory = only_dir(tmp_path / "results")
+    jobs = read_csv(directory / "jobs.csv")
+    assert sorted(int(j["job_id"]) for j in jobs) == sorted(truth) and len(truth) >= 6
+    for job in jobs:
+        real = truth[int(job["job_id"])]
+        assert abs(float(job["queue_s"]) - real["queue_s"]) <= 1.0
+        assert abs(float(job["execution_s"]) - real["execution_s"]) <= 1.0
+        assert job["conclusion"] == "success" and job["worker"] == "local"
+    assert len(read_csv(directory / "runs.csv")) == runs
+    assert len(read_csv(directory / "samples.csv")) >= 3
+    rows = stats_rows(tmp_path / "stats")
+    assert int(rows[("JOB", "queue latency")]["Request Count"]) == len(truth)
+    assert int(rows[("JOB", "execution time")]["Request Count"]) == len(truth)
+    assert int(rows[("RUN", "total (dispatch to done)")]["Request Count"]) == runs
+    assert int(rows[("DISPATCH", "runner_test.yml")]["Request Count"]) == runs
+
+
+def test_embedded_simulator_is_the_default_target(tmp_path):
+    result = run_locust(
+        [
+            "-f",
+            BASELINE,
+            "--headless",
+            "-t",
+            "5s",
+            *QUICK,
+            "--sim-pickup",
+            "0.3",
+            "--sim-fixed-latency",
+            "--results-dir",
+            str(tmp_path),
+            "--drain-timeout",
+            "20",
+        ]
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "embedded GitHub Actions simulator at http://127.0.0.1:" in result.stderr
+    assert len(read_csv(only_dir(tmp_path) / "jobs.csv")) >= 3
+
+
+def test_master_with_two_workers_aggregates_into_one_results_directory(tmp_path):
+    port = free_port()
+    with quick_sim(runners=6) as sim:
+        common = ["-f", BASELINE, "--gh-api-url", sim.url, *QUICK]
+        env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "locust", *common, "--worker", "--master-port", str(port)],
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        try:
+            result = run_locust(
+                [
+                    *common,
+                    "--master",
+                    "--headless",
+                    "--expect-workers",
+                    "2",
+                    "--master-bind-port",
+                    str(port),
+                    "-u",
+                    "2",
+                    "-r",
+                    "2",
+                    "-t",
+                    "8s",
+                    "--results-dir",
+                    str(tmp_path / "results"),
+                    "--csv",
+                    str(tmp_path / "stats"),
+                    "--drain-timeout",
+                    "20",
+                ],
+                timeout=120,
+            )
+        finally:
+            for worker in workers:
+                try:
+                    worker.wait(30)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+        truth = {j["job_id"]: j for j in sim.state.truth()}
+    assert result.returncode == 0, result.stderr[-3000:]
+    directory = only_dir(tmp_path / "results")
+    jobs = read_csv(directory / "jobs.csv")
+    assert sorted(int(j["job_id"]) for j in jobs) == sorted(truth)
+    assert len({j["worker"] for j in jobs}) == 2
+    rows = stats_rows(tmp_path / "stats")
+    assert int(rows[("JOB", "queue latency")]["Request Count"]) == len(truth)
+    assert int(rows[("JOB", "execution time")]["Request Count"]) == len(truth)
+
+
+def test_drain_then_cancel_on_stop_frees_the_runners(tmp_path):
+    with quick_sim() as sim:
+        result = run_locust(
+            [
+                "-f",
+                BASELINE,
+                "--headless",
+                "-t",
+                "3s",
+                "--gh-api-url",
+                sim.url,
+                "--sleep-duration",
+                "60",
+                "--job-count",
+                "2",
+                "--poll-interval",
+                "0.3",
+                "--drain-timeout",
+                "1",
+                "--cancel-on-stop",
+                "--results-dir",
+                str(tmp_path),
+            ]
+        )
+        busy = sim.state.pool.busy_count
+        conclusions = {run.conclusion for run in sim.state.runs.values()}
+    runs = read_csv(only_dir(tmp_path) / "runs.csv")
+    assert busy == 0 and conclusions == {"cancelled"}
+    assert [r["conclusion"] for r in runs] == ["cancelled"]
+    assert result.returncode == 1  # a cancelled run is a failure in Locust's stats
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "words"),
+    [
+        (["--job-count", "25"], {}, "--job-count must be between 1 and 20 (got 25)"),
+        (["--gh-inputs", "[1]"], {}, "--gh-inputs must be a JSON object"),
+        (["--gh-inputs", '{"colour": "red"}'], {}, 'Unexpected inputs provided: ["colour"]'),
+        (["--gh-owner", "octo"], {}, "give both --gh-owner and --gh-repo"),
+        (
+            ["--gh-owner", "octo", "--gh-repo", "r", "--gh-api-url", "http://127.0.0.1:9"],
+            {},
+            "no token: set GITHUB_TOKEN or GH_TOKEN",
+        ),
+        (["--poll-interval", "0"], {}, "--poll-interval must be positive"),
+    ],
+)
+def test_bad_options_stop_the_test_with_one_line(tmp_path, args, env, words):
+    started = time.monotonic()
+    result = run_locust(["-f", BASELINE, "--headless", "-t", "60s", *args, "--results-dir", str(tmp_path)], env=env)
+    assert result.returncode == 2, result.stderr[-2000:]
+    errors = [line for line in result.stderr.splitlines() if "ghrunner:" in line and "ERROR" in line]
+    assert len(errors) == 1 and words in errors[0], result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert time.monotonic() - started < 50
+
+
+def test_non_retryable_api_error_stops_the_test_early(tmp_path):
+    with quick_sim(repo="octo/runners") as sim:
+        started = time.monotonic()
+        result = run_locust(
+            [
+                "-f",
+                BASELINE,
+                "--headless",
+                "-t",
+                "60s",
+                "--gh-api-url",
+                sim.url,
+                "--gh-owner",
+                "octo",
+                "--gh-repo",
+                "missing",
+                "--results-dir",
+                str(tmp_path),
+            ],
+            env={"GITHUB_TOKEN": SECRET},
+        )
+    assert result.returncode != 0 and time.monotonic() - started < 50
+    assert "not found (404): workflow runner_test.yml in octo/missing" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_token_never_in_results_logs_or_web_page(tmp_path):
+    with quick_sim() as sim:
+        headless = run_locust(
+            [
+                "-f",
+                BASELINE,
+                "--headless",
+                "-t",
+                "4s",
+                "--gh-api-url",
+                sim.url,
+                "--gh-owner",
+                "octo",
+                "--gh-repo",
+                "runners",
+                *QUICK,
+                "--results-dir",
+                str(tmp_path / "r"),
+                "--drain-timeout",
+                "10",
+                "--loglevel",
+                "DEBUG",
+            ],
+            env={"GITHUB_TOKEN": SECRET},
+        )
+        assert headless.returncode == 0, headless.stderr[-2000:]
+        assert SECRET not in headless.stdout + headless.stderr
+        for path in (tmp_path / "r").rglob("*"):
+            if path.is_file():
+                assert SECRET not in path.read_text()
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if k not in ("GH_TOKEN",)}
+        env["GITHUB_TOKEN"] = SECRET
+        web = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                BASELINE,
+                "--web-host",
+                "127.0.0.1",
+                "--web-port",
+                str(port),
+                "--gh-api-url",
+                sim.url,
+                "--gh-owner",
+                "octo",
+                "--gh-repo",
+                "runners",
+                *QUICK,
+                "--results-dir",
+                str(tmp_path / "w"),
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            page = ""
+            for _ in range(100):
+                try:
+                    page = requests.get(f"http://127.0.0.1:{port}/", timeout=2).text
+                    break
+                except requests.ConnectionError:
+                    time.sleep(0.1)
+            assert "gh_owner" in page and "Runner pool" in page
+            assert SECRET not in page
+            requests.post(f"http://127.0.0.1:{port}/swarm", data={"user_count": 1, "spawn_rate": 1}, timeout=5)
+            time.sleep(3)
+            stats = requests.get(f"http://127.0.0.1:{port}/stats/requests", timeout=5).json()
+            pool = next(s for s in stats["extended_stats"] if s["key"] == "runner-pool")["data"]
+            assert any(row["runner"].startswith("sim-runner") for row in pool)
+            assert SECRET not in str(stats)
+        finally:
+            web.terminate()
+            out, err = web.communicate(timeout=30)
+        assert SECRET not in out + err
