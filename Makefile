@@ -12,7 +12,8 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
-	$(VENV)/bin/ghrunner dispatch --help
+	$(VENV)/bin/locust -f locustfiles/baseline.py --headless -t 45s --sleep-duration 5 --job-count 4 \
+	    --poll-interval 2 --drain-timeout 60
 
 test: $(VENV)/.installed
 	$(PY) -m pytest

@@ -39,6 +39,13 @@ def add_arguments(parser: Any) -> None:
     a("--drain-timeout", type=float, default=60.0, help="at the end, wait this long for runs in flight (default: %(default)s)")
     a("--cancel-on-stop", action="store_true", help="cancel runs still in flight after the drain, freeing the runners")
     a("--sample-interval", type=float, default=5.0, help="seconds between rows of samples.csv (default: %(default)s)")
+    a(
+        "--dispatch-limit-minute",
+        type=float,
+        default=80.0,
+        help="dispatches a minute for the token, all workers together (GitHub's secondary limit: %(default)s)",
+    )
+    a("--dispatch-limit-hour", type=float, default=500.0, help="dispatches an hour for the token (default: %(default)s)")
     a("--ghrunner-embedded", action="store_true", include_in_web_ui=False, help=argparse.SUPPRESS)
     add_sim_arguments(_Prefixed(parser), prefix=SIM_PREFIX, exclude=SIM_EXCLUDED)
 

@@ -45,6 +45,8 @@ class Settings:
     api_version: str = "2022-11-28"
     ca_bundle: str | None = None
     token_env: str | None = None
+    dispatch_limit_minute: float = 80.0
+    dispatch_limit_hour: float = 500.0
     embedded: bool = False
     """No repository was given: the test runs against the embedded simulator."""
     scenario: str = "test"
@@ -93,6 +95,8 @@ class Settings:
             api_version=get("gh_api_version") or "2022-11-28",
             ca_bundle=get("gh_ca_bundle"),
             token_env=get("gh_token_env"),
+            dispatch_limit_minute=_positive(get("dispatch_limit_minute", 80.0), "--dispatch-limit-minute"),
+            dispatch_limit_hour=_positive(get("dispatch_limit_hour", 500.0), "--dispatch-limit-hour"),
             embedded=embedded,
             scenario=scenario,
         )
@@ -133,6 +137,13 @@ def _plain(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _positive(value: Any, name: str) -> float:
+    number = _number(value, name, float)
+    if number <= 0:
+        raise UsageError(f"{name} must be positive (got {number})")
+    return number
 
 
 def _number(value: Any, name: str, kind: type) -> Any:

@@ -104,6 +104,8 @@ class Harness(TrackerListener):
         except Error as exc:
             return self.fail(str(exc), code=1)
         self.started_at = time.time()
+        self.governor.limit_minute = self.settings.dispatch_limit_minute
+        self.governor.limit_hour = self.settings.dispatch_limit_hour
         if self.role != "worker":
             self._open_results()
             self._spawn(self._sample_loop)

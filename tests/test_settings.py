@@ -1,0 +1,80 @@
+"""Settings: every option checked before the first dispatch, with one clear line."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from ghrunner_locust import UsageError
+from ghrunner_locust.settings import SIM_OWNER, SIM_TOKEN, Settings
+
+
+def options(**overrides):
+    base = dict(
+        gh_api_url=None,
+        gh_owner=None,
+        gh_repo=None,
+        gh_workflow="runner_test.yml",
+        gh_ref="main",
+        gh_inputs="{}",
+        sleep_duration=60.0,
+        job_count=1,
+        job_type="parallel",
+        poll_interval=5.0,
+        jobs_refresh=10.0,
+        run_timeout=3600.0,
+        results_dir="results",
+        drain_timeout=60.0,
+        cancel_on_stop=False,
+        sample_interval=5.0,
+        gh_token_env=None,
+    )
+    return SimpleNamespace(**{**base, **overrides})
+
+
+def test_defaults_target_the_embedded_simulator():
+    settings = Settings.from_options(options())
+    assert settings.embedded and settings.owner == SIM_OWNER
+    assert settings.token(env={}) == SIM_TOKEN
+
+
+def test_real_target_needs_a_token_from_the_environment():
+    settings = Settings.from_options(options(gh_owner="octo", gh_repo="runners"))
+    assert not settings.embedded and settings.api_url == "https://api.github.com"
+    with pytest.raises(UsageError, match="no token: set GITHUB_TOKEN or GH_TOKEN"):
+        settings.token(env={})
+    assert settings.token(env={"GH_TOKEN": "b"}) == "b"
+    named = Settings.from_options(options(gh_owner="o", gh_repo="r", gh_token_env="RUNNER_PAT"))
+    assert named.token(env={"RUNNER_PAT": "p", "GITHUB_TOKEN": "g"}) == "p"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"job_count": 0}, "--job-count must be between 1 and 20 (got 0)"),
+        ({"job_type": "diagonal"}, "--job-type must be parallel or sequential"),
+        ({"gh_inputs": "{oops"}, "--gh-inputs is not valid JSON"),
+        ({"gh_owner": "octo"}, "give both --gh-owner and --gh-repo"),
+        ({"gh_api_url": "ftp://x"}, "must start with http"),
+        ({"run_timeout": 0}, "--run-timeout must be positive"),
+        ({"sleep_duration": -1}, "--sleep-duration must be positive"),
+        ({"sleep_duration": "soon"}, "--sleep-duration must be a number"),
+    ],
+)
+def test_bad_values(overrides, message):
+    with pytest.raises(UsageError) as info:
+        Settings.from_options(options(**overrides))
+    assert message in str(info.value)
+
+
+def test_inputs_merge_options_extra_inputs_and_overrides():
+    settings = Settings.from_options(options(sleep_duration=30.0, job_count=4, gh_inputs='{"runner_labels": "[\\"gpu\\"]"}'))
+    inputs = settings.inputs(job_type="sequential", run_key="k1", job_count=None)
+    assert inputs == {
+        "sleep_duration": "30",
+        "job_count": "4",
+        "job_type": "sequential",
+        "runner_labels": '["gpu"]',
+        "run_key": "k1",
+    }
