@@ -111,7 +111,6 @@ def run_pair(poll: float, runs: int) -> dict[str, dict[str, float]]:
             naive_cmd, env={**env, "BENCH_URL": sims["naive"][1]}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         ),
     }
-    cpu: dict[str, float] = {}
     wall: dict[str, float] = {}
     for name in procs:
         started[name] = time.monotonic()
@@ -138,9 +137,7 @@ def run_pair(poll: float, runs: int) -> dict[str, dict[str, float]]:
         }
         process.terminate()
         process.wait(10)
-    # CPU: both Locust processes are children; split it by measuring ours alone from its rusage is not possible
-    # after the fact, so the total is reported, and each process's share from /proc when they end is not kept.
-    out["both_locust_processes_cpu_s"] = {"total": round(total_cpu, 2)}
+    out["both_locust_processes_cpu_s"] = {"total": round(total_cpu, 2)}  # ours alone: cpu_alone()
     jobs = list(csv.DictReader(open(next(results_dir.glob("*/jobs.csv")), newline="")))
     by_id = {j["job_id"]: j for j in truth}
     worst_queue = max(abs(float(j["queue_s"]) - by_id[int(j["job_id"])]["queue_s"]) for j in jobs)

@@ -46,8 +46,42 @@ def add_arguments(parser: Any) -> None:
         help="dispatches a minute for the token, all workers together (GitHub's secondary limit: %(default)s)",
     )
     a("--dispatch-limit-hour", type=float, default=500.0, help="dispatches an hour for the token (default: %(default)s)")
+    add_shape_arguments(parser)
     a("--ghrunner-embedded", action="store_true", include_in_web_ui=False, help=argparse.SUPPRESS)
     add_sim_arguments(_Prefixed(parser), prefix=SIM_PREFIX, exclude=SIM_EXCLUDED)
+
+
+SHAPE_NAMES = ["baseline", "load", "scalability", "spike", "stress", "soak", "volume", "capacity"]
+
+
+def add_shape_arguments(parser: Any) -> None:
+    """Options of the load shapes, the scenario file, guard rails and CI checks."""
+    a = parser.add_argument
+    a("--shape", default=None, choices=SHAPE_NAMES, help="with CatalogueShape: the kind of test (default: load)")
+    a("--scenario", default=None, help="a YAML file of stages, workload inputs and checks (see README)")
+    a("--quick", action="store_true", help="scale durations and sleeps down: a rehearsal in about a minute")
+    a("--force", action="store_true", help="run even when the plan exceeds GitHub's limits for one token")
+    a("--runners", type=int, default=None, help="runners in the pool, for the expected capacity and queue latency")
+    a("--shape-users", type=int, default=None, help="concurrent users (closed loop) of load/soak/stress/scalability")
+    a("--shape-rate", type=float, default=None, help="dispatches a minute (open loop) instead of users")
+    a("--shape-duration", type=float, default=None, help="seconds of a load, soak or volume test")
+    a("--shape-step", type=float, default=None, help="scalability/stress: users (or dispatches a minute) added each step")
+    a("--shape-steps", type=int, default=None, help="scalability/stress: number of steps")
+    a("--shape-step-interval", type=float, default=None, help="scalability/stress: seconds per step")
+    a("--shape-runners", default=None, help="scalability: runner count per step, comma-separated (with ECS)")
+    a("--spike-base", type=float, default=None, help="spike: users (or rate) before and after")
+    a("--spike-peak", type=float, default=None, help="spike: users (or rate) at the peak")
+    a("--spike-duration", type=float, default=None, help="spike: seconds at the peak")
+    a("--stress-max-p95", type=float, default=None, help="stress: breaks when p95 queue latency exceeds this, s")
+    a("--stress-max-fail-ratio", type=float, default=None, help="stress: breaks when the failure ratio exceeds this")
+    a("--capacity-slo", type=float, default=None, help="capacity: the p95 queue latency to stay within, s")
+    a("--capacity-low", type=float, default=None, help="capacity: lowest dispatch rate to try, per minute")
+    a("--capacity-high", type=float, default=None, help="capacity: highest dispatch rate to try, per minute")
+    a("--capacity-probe", type=float, default=None, help="capacity: seconds each rate is held")
+    a("--baseline-runs", type=int, default=None, help="baseline: number of runs")
+    a("--check-queue-p95", type=float, default=None, help="CI: fail (exit 3) if p95 queue latency exceeds SECONDS")
+    a("--check-fail-ratio", type=float, default=None, help="CI: fail (exit 3) if the failure ratio exceeds RATIO")
+    a("--check-timeouts", type=int, default=None, help="CI: fail (exit 3) if more than N runs time out")
 
 
 class _Prefixed:

@@ -1,8 +1,9 @@
 """One run tracker per process: finds dispatched runs, follows them in batches, reports every job.
 
 It polls GitHub with as few counted requests as it can: one conditional listing of the runs in
-progress per poll (a 304 is free), a read of a run's jobs only when that run changed (and at most every
-``jobs_refresh`` seconds while it runs), and one final read when it leaves "in progress". Latencies come
+progress per poll (a 304 is free), a read of a run's jobs only when that run changed and at most every
+``jobs_refresh`` seconds (counted from when it started, so a short run costs one read), and one final
+read when it leaves "in progress". Latencies come
 from GitHub's timestamps, never from when a poll noticed a change. It has no Locust or gevent in it: the
 Locust glue calls :meth:`RunTracker.poll_once` from a greenlet.
 """
@@ -50,6 +51,9 @@ class TrackedRun:
     updated_at: datetime | None = None
     status: str = "queued"
     seen_in_progress: bool = False
+    in_progress_since: float = 0.0
+    dirty: bool = False
+    """The run changed since its jobs were last read."""
     jobs_read_at: float = 0.0
     jobs: dict[int, Job] = field(default_factory=dict)
     started: set[int] = field(default_factory=set)
@@ -199,10 +203,13 @@ class RunTracker:
     ) -> None:
         run = in_progress.get(tracked.run_id)  # type: ignore[arg-type]
         if run is not None:
-            tracked.seen_in_progress = True
-            changed = run.updated_at != tracked.updated_at
+            if not tracked.seen_in_progress:
+                tracked.seen_in_progress, tracked.in_progress_since = True, now
+            tracked.dirty |= run.updated_at != tracked.updated_at
             tracked.seen(run)
-            if changed and (now - tracked.jobs_read_at >= self.jobs_refresh or not tracked.started):
+            # At most one read per jobs_refresh, counted from when the run started: a run that ends
+            # within that window costs a single read, and no job's start waits longer than the window.
+            if tracked.dirty and now - max(tracked.jobs_read_at, tracked.in_progress_since) >= self.jobs_refresh:
                 self._read_jobs(tracked, now)
             return
         if queued is not None and tracked.run_id in queued:
@@ -210,20 +217,20 @@ class RunTracker:
             return
         if not tracked.seen_in_progress and (queued is None or now - tracked.dispatch.dispatched_at < 10):
             return  # not started yet, or not listable yet: checked on a later poll that lists queued runs
-        read = tracked.seen_in_progress
-        if read:
-            # It left "in progress": its jobs tell whether it is over, without asking for the run.
-            self._read_jobs(tracked, now)
-            conclusion = self._conclusion_from_jobs(tracked)
-            if conclusion is not None:
-                self._finish(tracked, conclusion, "")
-                return
+        # It left "in progress", or vanished from both listings: its jobs tell whether it is over, without
+        # asking for the run (a run can go from queued to completed between two polls).
+        self._read_jobs(tracked, now)
+        conclusion = self._conclusion_from_jobs(tracked)
+        if conclusion is not None:
+            self._finish(tracked, conclusion, "")
+            return
         run = self.client.get_run(self.owner, self.repo, tracked.run_id)  # type: ignore[arg-type]
         tracked.seen(run)
-        tracked.seen_in_progress |= run.status == "in_progress"
-        if not read and run.status in ("in_progress", "completed"):
-            self._read_jobs(tracked, now)
+        if run.status == "in_progress" and not tracked.seen_in_progress:
+            tracked.seen_in_progress, tracked.in_progress_since = True, now
         if run.completed:
+            if not all(job.completed for job in tracked.jobs.values()):
+                self._read_jobs(tracked, now)  # it ended between the two reads
             self._finish(tracked, run.conclusion or "", "")
 
     def _conclusion_from_jobs(self, tracked: TrackedRun) -> str | None:
@@ -242,7 +249,7 @@ class RunTracker:
 
     def _read_jobs(self, tracked: TrackedRun, now: float) -> None:
         page = self.client.list_run_jobs(self.owner, self.repo, tracked.run_id)  # type: ignore[arg-type]
-        tracked.jobs_read_at = now
+        tracked.jobs_read_at, tracked.dirty = now, False
         for job in page.items:
             if job.conclusion == "skipped":
                 continue

@@ -6,10 +6,13 @@ writes the one results directory, samples the pool, shares the token's dispatch 
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import time
 from collections import deque
+from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +22,19 @@ from locust.runners import MasterRunner, WorkerRunner
 
 from .. import latency_events as stats
 from .._version import __version__
+from ..checks import EXIT_CHECK_FAILED, CheckResult, evaluate
 from ..embedded import EmbeddedSimulator
 from ..errors import Error, UsageError
 from ..github.client import GitHubClient
 from ..github.models import Job
 from ..governor import DispatchGovernor
 from ..options import sim_argv
+from ..plans import CapacityPlan, Observation, Plan, Tick
 from ..records import JobRecord, RunRecord, Sample, as_row, from_row, iso
 from ..results import ResultsWriter, results_dir_name
+from ..scenario import load_scenario
 from ..settings import Settings
+from ..theory import Workload, budget_check, forecast
 from ..tracker import Dispatched, RunTracker, TrackedRun, TrackerListener
 from ..workflow import WorkflowSpec, default_workflow_path
 
@@ -35,7 +42,7 @@ __all__ = ["Harness", "harness_of"]
 
 log = logging.getLogger("ghrunner_locust")
 RECORDS, ABORT, SHARE = "ghrunner_records", "ghrunner_abort", "ghrunner_share"
-DRAIN, DRAINED = "ghrunner_drain", "ghrunner_drained"
+DRAIN, DRAINED, STAGE = "ghrunner_drain", "ghrunner_drained", "ghrunner_stage"
 
 
 def harness_of(environment: Any) -> Harness:
@@ -68,12 +75,26 @@ class Harness(TrackerListener):
         self.run_dispatch_times: dict[str, float] = {}
         self._greenlets: list[gevent.Greenlet] = []
         self._runners_api = True
+        self.plan: Plan | None = None
+        self.plan_result: dict[str, Any] = {}
+        self.per_user_rate: float | None = None
+        """Dispatches a minute for each open-loop user, set by a rate-based shape."""
+        self.stage_job_count: int | None = None
+        self.queue_samples: list[tuple[float, float]] = []
+        """(dispatch time, queue seconds) of every job that started (master/local)."""
+        self.completed_runs = 0
+        self.timeouts = 0
+        self.forecasts: list[str] = []
+        self.on_runners: Callable[[int], None] | None = None
+        """Called with a stage's runner count (the ECS monitor scales the service)."""
+        self._runners: int | None = None
         self._drained = False
         self._acks: set[str] = set()
         self._all_drained = gevent.event.Event()
         if runner is not None and self.role == "worker":
             runner.register_message(SHARE, lambda msg, **kw: self.governor.set_share(msg.data["share"]))
             runner.register_message(DRAIN, lambda msg, **kw: gevent.spawn(self._drain_for_master))
+            runner.register_message(STAGE, lambda msg, **kw: self._set_stage(**msg.data))
         if runner is not None and self.role == "master":
             runner.register_message(RECORDS, self._receive_records)
             runner.register_message(ABORT, lambda msg, **kw: self.fail(msg.data["message"], msg.data.get("code", 1)))
@@ -88,6 +109,8 @@ class Harness(TrackerListener):
         options = self.environment.parsed_options
         try:
             if self.role != "worker":
+                self._apply_scenario(options)
+                _apply_quick(options)
                 self._start_embedded(options)
             self.settings = Settings.from_options(options, scenario=_scenario(options))
             token = self.settings.token()
@@ -99,10 +122,14 @@ class Harness(TrackerListener):
                 ca_bundle=self.settings.ca_bundle,
                 pool_size=50,
             )
+            if self.role != "worker" and self.plan is not None:
+                self._guard_rails(options)
         except UsageError as exc:
             return self.fail(str(exc), code=2)
         except Error as exc:
             return self.fail(str(exc), code=1)
+        if self.failed:
+            return
         self.started_at = time.time()
         self.governor.limit_minute = self.settings.dispatch_limit_minute
         self.governor.limit_hour = self.settings.dispatch_limit_hour
@@ -137,6 +164,46 @@ class Harness(TrackerListener):
             self.sim = EmbeddedSimulator(sim_argv(options))
         options.gh_api_url = self.sim.start()
         options.ghrunner_embedded = True  # workers receive it with the spawn message
+
+    def _apply_scenario(self, options: Any) -> None:
+        if not getattr(options, "scenario", None):
+            return
+        scenario = load_scenario(options.scenario)
+        work = scenario.workload
+        for key in ("sleep_duration", "job_count", "job_type"):
+            if key in work:
+                setattr(options, key, work[key])
+        if "inputs" in work:
+            options.gh_inputs = json.dumps({**json.loads(options.gh_inputs or "{}"), **work["inputs"]})
+        for key, option in (("queue_p95", "check_queue_p95"), ("fail_ratio", "check_fail_ratio"), ("timeouts", "check_timeouts")):
+            if key in scenario.checks and getattr(options, option, None) is None:
+                setattr(options, option, scenario.checks[key])
+
+    def _guard_rails(self, options: Any) -> None:
+        """Say what the plan implies for the pool and for GitHub's limits; refuse (headless) beyond them."""
+        assert self.settings is not None and self.plan is not None
+        s = self.settings
+        stages = self.plan.stages()
+        pickup = getattr(options, "sim_pickup", 3.0) if s.embedded else 3.0
+        work = Workload(s.sleep_duration, s.job_count, s.job_type, pickup_s=pickup)
+        runners = getattr(options, "runners", None) or (getattr(options, "sim_runners", None) if s.embedded else None)
+        if runners:
+            log.info(
+                "ghrunner: pool capacity %d runners / %.1f s a job = %.1f jobs a minute",
+                runners,
+                work.job_s,
+                runners * 60 / work.job_s,
+            )
+            for line in (f.line() for f in forecast(stages, work, runners)):
+                self.forecasts.append(line)
+                log.info("ghrunner: expected %s", line)
+        check = budget_check(stages, work, s.poll_interval, per_minute=s.dispatch_limit_minute, per_hour=s.dispatch_limit_hour)
+        for problem in check.problems:
+            log.warning("ghrunner: %s", problem)
+        if check.problems and getattr(options, "headless", False) and not getattr(options, "force", False):
+            raise UsageError(
+                "the plan exceeds GitHub's limits for one token (" + "; ".join(check.problems) + "): pass --force to run anyway"
+            )
 
     def _check_inputs(self) -> None:
         """With the workflow file at hand, refuse inputs GitHub would refuse, before the first dispatch."""
@@ -198,10 +265,74 @@ class Harness(TrackerListener):
             self.tracker.track(dispatched, on_done=done.set)
         return done
 
+    # -- shapes -------------------------------------------------------------------------------
+
+    def observe(self) -> Observation:
+        """What the test has seen so far, for plans that react (baseline, stress, capacity)."""
+        stats = self.environment.runner.stats
+        workflow = self.settings.workflow if self.settings else "runner_test.yml"
+        dispatch = stats.entries.get((workflow, "DISPATCH"))
+        reports = [self.report()] if self.role == "local" else list(self.worker_reports.values())
+        return Observation(
+            now=time.time(),
+            dispatched=dispatch.num_requests if dispatch else 0,
+            completed_runs=self.completed_runs,
+            in_flight=sum(r["in_flight"] for r in reports),
+            queue_s=tuple(self.queue_samples),
+            failures=stats.total.num_failures,
+            requests=stats.total.num_requests,
+            timeouts=self.timeouts,
+            refused=dispatch.num_failures if dispatch else 0,
+        )
+
+    def apply_tick(self, tick: Tick) -> None:
+        rate = tick.rate_per_min / max(1, tick.users) if tick.rate_per_min is not None else None
+        if (tick.stage, rate, tick.job_count) != (self.stage, self.per_user_rate, self.stage_job_count):
+            log.info(
+                "ghrunner: stage %s: %d users%s",
+                tick.stage,
+                tick.users,
+                f", {tick.rate_per_min:.1f} dispatches a minute" if tick.rate_per_min is not None else "",
+            )
+            self._set_stage(tick.stage, rate, tick.job_count)
+            if self.role == "master":
+                self.environment.runner.send_message(
+                    STAGE, {"stage": tick.stage, "per_user_rate": rate, "job_count": tick.job_count}
+                )
+        if tick.runners is not None and tick.runners != self._runners:
+            self._runners = tick.runners
+            if self.on_runners is not None:
+                gevent.spawn(self.on_runners, tick.runners)
+
+    def _set_stage(self, stage: str, per_user_rate: float | None, job_count: int | None) -> None:
+        self.stage, self.per_user_rate, self.stage_job_count = stage, per_user_rate, job_count
+
+    def plan_finished(self, plan: Plan) -> None:
+        breaking = getattr(plan, "breaking", None)
+        if breaking is not None:
+            self.plan_result["breaking_point"] = asdict(breaking)
+            log.info("ghrunner: breaking point at %s (load %g before it): %s", breaking.stage, breaking.level, breaking.reason)
+        elif plan.kind == "stress":
+            self.plan_result["breaking_point"] = None
+            log.info("ghrunner: no breaking point within the plan's steps")
+        if isinstance(plan, CapacityPlan):
+            self.plan_result["capacity"] = {
+                "rate_per_min": plan.capacity,
+                "slo_p95_s": plan.slo_p95_s,
+                "probes": [{"rate_per_min": r, "p95_queue_s": p, "met": m} for r, p, m in plan.results],
+            }
+            found = f"{plan.capacity:.1f} dispatches a minute" if plan.capacity else "no rate tried met it"
+            log.info("ghrunner: capacity within a p95 queue latency of %g s: %s", plan.slo_p95_s, found)
+
     # -- tracker reports ----------------------------------------------------------------------
 
     def job_started(self, run: TrackedRun, job: Job) -> None:
         stats.job_started(self.environment.events, run, job)
+        if job.queue_s is not None:
+            if self.role == "worker":
+                self.outbox.append({"kind": "start", "t": run.dispatch.dispatched_at, "q": job.queue_s})
+            else:
+                self.queue_samples.append((run.dispatch.dispatched_at, job.queue_s))
 
     def job_finished(self, record: JobRecord) -> None:
         stats.job_finished(self.environment.events, record)
@@ -220,12 +351,18 @@ class Harness(TrackerListener):
     def _write(self, record: JobRecord | RunRecord | Sample) -> None:
         if isinstance(record, JobRecord):
             self.recent_jobs.append(record)
+        elif isinstance(record, RunRecord):
+            self.completed_runs += 1
+            self.timeouts += record.conclusion == "timed_out"
         if self.writer is not None:
             self.writer.write(record)
 
     def _receive_records(self, msg: Any, **kwargs: Any) -> None:
         for item in msg.data:
-            self._write(from_row(JobRecord if item["kind"] == "job" else RunRecord, item["row"]))
+            if item["kind"] == "start":
+                self.queue_samples.append((item["t"], item["q"]))
+            else:
+                self._write(from_row(JobRecord if item["kind"] == "job" else RunRecord, item["row"]))
 
     # -- greenlets ----------------------------------------------------------------------------
 
@@ -369,14 +506,59 @@ class Harness(TrackerListener):
             from locust.stats import CSV_STATS_INTERVAL_SEC
 
             gevent.sleep(CSV_STATS_INTERVAL_SEC + 0.2)  # --csv is rewritten every interval: let it see the drained runs
+        checks = self._checks() if self.role != "worker" else []
         if self.writer is not None:
-            self._write_meta(end=iso(time.time()), records=dict(self.writer.counts))
+            self._write_meta(
+                end=iso(time.time()),
+                records=dict(self.writer.counts),
+                expected=self.forecasts,
+                checks=[asdict(c) for c in checks],
+                **self.plan_result,
+            )
             self.writer.close()
             log.info("ghrunner: results in %s", self.writer.directory)
         if self.sim is not None:
             self.sim.stop()
 
+    def _checks(self) -> list[CheckResult]:
+        options = self.environment.parsed_options
+        stats = self.environment.runner.stats.total
+        results = evaluate(
+            [q for _, q in self.queue_samples],
+            stats.num_failures,
+            stats.num_requests,
+            self.timeouts,
+            queue_p95=getattr(options, "check_queue_p95", None),
+            fail_ratio=getattr(options, "check_fail_ratio", None),
+            max_timeouts=getattr(options, "check_timeouts", None),
+        )
+        for result in results:
+            (log.info if result.passed else log.error)("ghrunner: check %s", result.line())
+        if any(not r.passed for r in results) and self.environment.process_exit_code in (None, 0, 1):
+            self.environment.process_exit_code = EXIT_CHECK_FAILED
+        return results
+
+
+def _apply_quick(options: Any) -> None:
+    """``--quick``: short sleeps and fast polling, for options still at their defaults."""
+    if not getattr(options, "quick", False) or getattr(options, "ghrunner_quick_applied", False):
+        return
+    for name, default, quick in [
+        ("sleep_duration", 60.0, 2.0),
+        ("poll_interval", 5.0, 1.0),
+        ("jobs_refresh", 10.0, 1.0),
+        ("drain_timeout", 60.0, 30.0),
+        ("sample_interval", 5.0, 2.0),
+        ("sim_pickup_tail", 0.01, 0.0),
+    ]:
+        if getattr(options, name, None) == default:
+            setattr(options, name, quick)
+    options.ghrunner_quick_applied = True
+
 
 def _scenario(options: Any) -> str:
+    if getattr(options, "scenario", None):
+        return Path(options.scenario).stem
     locustfile = getattr(options, "locustfile", None) or "test"
-    return Path(str(locustfile).split(",")[0]).stem or "test"
+    stem = Path(str(locustfile).split(",")[0]).stem or "test"
+    return f"{stem}-{options.shape}" if getattr(options, "shape", None) else stem

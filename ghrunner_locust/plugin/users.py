@@ -44,7 +44,8 @@ class WorkflowDispatchUser(User):
             raise StopUser()
         harness.governor.acquire()
         run_key = uuid.uuid4().hex[:12]
-        overrides = {"sleep_duration": self.sleep_duration, "job_count": self.job_count, "job_type": self.job_type, **self.inputs}
+        job_count = self.job_count if self.job_count is not None else harness.stage_job_count
+        overrides = {"sleep_duration": self.sleep_duration, "job_count": job_count, "job_type": self.job_type, **self.inputs}
         if self.run_key_input:
             overrides[self.run_key_input] = run_key
         inputs = settings.inputs(**overrides)
@@ -105,7 +106,11 @@ class OpenLoopUser(WorkflowDispatchUser):
     """Each user's pace; with N users the test dispatches N times this a minute."""
 
     def wait_time(self) -> float:
-        return constant_throughput(self.dispatches_per_minute / 60.0)(self)
+        harness = getattr(self, "harness", None)
+        rate = harness.per_user_rate if harness is not None and harness.per_user_rate is not None else self.dispatches_per_minute
+        if rate <= 0:
+            return 1.0
+        return constant_throughput(rate / 60.0)(self)
 
     @task
     def dispatch_only(self) -> None:
