@@ -285,8 +285,9 @@ class StressPlan(Plan):
 class CapacityPlan(Plan):
     """Searches the highest sustained dispatch rate whose p95 queue latency stays within an SLO.
 
-    Each probe holds a rate for ``probe_s`` (the first ``warmup_s`` not judged), then rests with no load
-    until the runs in flight end, so probes do not contaminate each other. Bisection between the best
+    Each probe holds a rate for ``probe_s``, then rests with no load until the runs in flight end, so probes
+    do not contaminate each other; the probe is judged after its rest, on the jobs dispatched during it
+    (but the first ``warmup_s``), when every one of them has started. Bisection between the best
     rate that met the SLO and the lowest that did not, until they are within ``tolerance``.
     """
 
@@ -301,7 +302,10 @@ class CapacityPlan(Plan):
     results: list[tuple[float, float | None, bool]] = field(default_factory=list, init=False)
     """(rate per minute, p95 queue s, met the SLO) of every probe."""
     capacity: float | None = field(default=None, init=False)
+    min_rest_s: float = 3.0
     _probe_started: float | None = field(default=None, init=False)
+    _rest_started: float = field(default=0.0, init=False)
+    _window: tuple[float, float] = field(default=(0.0, 0.0), init=False)
     _resting: bool = field(default=False, init=False)
     _rate: float | None = field(default=None, init=False)
     _best: float | None = field(default=None, init=False)
@@ -323,8 +327,9 @@ class CapacityPlan(Plan):
 
     def tick(self, run_time: float, obs: Observation) -> Tick | None:
         if self._resting:
-            if obs.in_flight > 0:
+            if obs.in_flight > 0 or run_time - self._rest_started < self.min_rest_s:
                 return Tick(0, 100.0, "rest")
+            self._judge(obs)  # only now: a job still queued at the end of the probe has not reported its wait
             self._resting, self._rate = False, None
         if self._rate is None:
             self._rate = self.next_rate()
@@ -332,17 +337,20 @@ class CapacityPlan(Plan):
                 self.capacity = self._best
                 return None
             self._probe_started = run_time
-        started = self._probe_started or 0.0
-        if run_time - started >= self.probe_s:
-            window = (obs.now - (run_time - started) + self.warmup_s, obs.now)
-            p95 = obs.queue_p95(*window)
-            met = p95 is not None and p95 <= self.slo_p95_s
-            self.results.append((self._rate, p95, met))
-            if met:
-                self._best = max(self._best or 0.0, self._rate)
-            else:
-                self._worst = min(self._worst or float("inf"), self._rate)
-            self._resting = True
+            self._window = (obs.now + self.warmup_s, float("inf"))
+        if run_time - (self._probe_started or 0.0) >= self.probe_s:
+            self._window = (self._window[0], obs.now)
+            self._resting, self._rest_started = True, run_time
             return Tick(0, 100.0, "rest")
         users = max(1, math.ceil(self._rate / 30))
         return Tick(users, float(users), f"probe {len(self.results) + 1} at {self._rate:.1f}/min", self._rate)
+
+    def _judge(self, obs: Observation) -> None:
+        assert self._rate is not None
+        p95 = obs.queue_p95(*self._window)
+        met = p95 is not None and p95 <= self.slo_p95_s
+        self.results.append((self._rate, p95, met))
+        if met:
+            self._best = max(self._best or 0.0, self._rate)
+        else:
+            self._worst = min(self._worst or float("inf"), self._rate)

@@ -1,8 +1,8 @@
 """Locust load shapes for the seven kinds of test plus soak: each wraps a plan of ``ghrunner_locust.plans``.
 
-Locust uses the first shape class of a locustfile, so a locustfile imports one of these; ``CatalogueShape``
-picks the kind with ``--shape NAME`` (or follows ``--scenario FILE.yaml``). Every shape is configured by
-class attributes (subclass it) and by options (``--shape-users``, ``--shape-rate``, ...), which win.
+Locust uses the first concrete shape class of a locustfile: these are abstract, so a locustfile subclasses
+one of them (setting class attributes); ``CatalogueShape`` picks the kind with ``--shape NAME`` (or follows
+``--scenario FILE.yaml``). Options (``--shape-users``, ``--shape-rate``, ...) win over class attributes.
 """
 
 from __future__ import annotations
@@ -123,6 +123,8 @@ class StagesShape(PlanShape):
 class BaselineShape(PlanShape):
     """One user, sequential dispatches, a fixed number of runs: the reference numbers."""
 
+    abstract = True
+
     kind = "baseline"
     runs: ClassVar[int] = 10
 
@@ -134,6 +136,8 @@ class BaselineShape(PlanShape):
 class LoadShape(PlanShape):
     """Steady expected load for a duration."""
 
+    abstract = True
+
     kind = "load"
     users = 4
 
@@ -143,6 +147,8 @@ class LoadShape(PlanShape):
 
 class ScalabilityShape(PlanShape):
     """Load rises by a step at fixed intervals (and, with ``runners_per_step`` and ECS, the runner count too)."""
+
+    abstract = True
 
     kind = "scalability"
     start: ClassVar[float] = 1
@@ -169,6 +175,8 @@ class ScalabilityShape(PlanShape):
 class SpikeShape(PlanShape):
     """Base load, a sudden peak, back to base; the peak's users all arrive within two seconds."""
 
+    abstract = True
+
     kind = "spike"
     base: ClassVar[float] = 1
     peak: ClassVar[float] = 10
@@ -192,6 +200,8 @@ class SpikeShape(PlanShape):
 class StressShape(PlanShape):
     """Load rises until a breaking condition holds, then stops and records the breaking point."""
 
+    abstract = True
+
     kind = "stress"
     start: ClassVar[float] = 1
     step: ClassVar[float] = 1
@@ -205,7 +215,7 @@ class StressShape(PlanShape):
             start=float(_opt(options, "shape_users", self.start)),
             step=float(_opt(options, "shape_step", self.step)),
             interval_s=10.0 if quick else float(_opt(options, "shape_step_interval", self.interval_s)),
-            max_steps=6 if quick else int(_opt(options, "shape_steps", self.max_steps)),
+            max_steps=4 if quick else int(_opt(options, "shape_steps", self.max_steps)),
             max_queue_p95_s=float(_opt(options, "stress_max_p95", self.max_queue_p95_s)),
             max_failure_ratio=float(_opt(options, "stress_max_fail_ratio", self.max_failure_ratio)),
             rate=self._rate(options) is not None,
@@ -214,6 +224,8 @@ class StressShape(PlanShape):
 
 class SoakShape(PlanShape):
     """Steady load for hours, in hourly windows the report compares for drift."""
+
+    abstract = True
 
     kind = "soak"
     users = 2
@@ -230,19 +242,21 @@ class SoakShape(PlanShape):
 class VolumeShape(PlanShape):
     """Large matrices (up to 20 jobs per run) at a low dispatch rate."""
 
+    abstract = True
+
     kind = "volume"
     rate_per_min = 2.0
     job_count: ClassVar[int] = 20
 
     def build(self, options: Any, quick: bool) -> plans.Plan:
         rate = self._rate(options) or 2.0
-        return plans.volume_plan(
-            self._duration(options), 6.0 if quick else rate, int(_opt(options, "job_count_override", self.job_count))
-        )
+        return plans.volume_plan(self._duration(options), 1.0 if quick else rate, self.job_count)
 
 
 class CapacityShape(PlanShape):
     """Searches the highest sustained dispatch rate whose p95 queue latency stays within an SLO."""
+
+    abstract = True
 
     kind = "capacity"
     slo_p95_s: ClassVar[float] = 60.0
@@ -253,10 +267,10 @@ class CapacityShape(PlanShape):
 
     def build(self, options: Any, quick: bool) -> plans.Plan:
         return plans.CapacityPlan(
-            slo_p95_s=float(_opt(options, "capacity_slo", self.slo_p95_s)),
+            slo_p95_s=float(_opt(options, "capacity_slo", 5.0 if quick else self.slo_p95_s)),
             low=float(_opt(options, "capacity_low", self.low)),
             high=float(_opt(options, "capacity_high", self.high)),
-            probe_s=12.0 if quick else float(_opt(options, "capacity_probe", self.probe_s)),
+            probe_s=10.0 if quick else float(_opt(options, "capacity_probe", self.probe_s)),
             warmup_s=2.0 if quick else self.warmup_s,
             tolerance=0.25 if quick else 0.1,
             max_probes=3 if quick else 8,
@@ -271,6 +285,8 @@ SHAPES: dict[str, type[PlanShape]] = {
 
 class CatalogueShape(PlanShape):
     """Any kind, chosen at run time with ``--shape NAME`` (default ``load``), or ``--scenario FILE.yaml``."""
+
+    abstract = True
 
     kind = "catalogue"
 

@@ -12,9 +12,9 @@ from locust import events
 from ..options import add_arguments
 from . import webui
 from .harness import Harness, harness_of
-from .users import ClosedLoopUser, OpenLoopUser, WorkflowDispatchUser
+from .users import AdaptiveUser, ClosedLoopUser, OpenLoopUser, WorkflowDispatchUser
 
-__all__ = ["WorkflowDispatchUser", "ClosedLoopUser", "OpenLoopUser", "Harness", "harness_of"]
+__all__ = ["WorkflowDispatchUser", "ClosedLoopUser", "OpenLoopUser", "AdaptiveUser", "Harness", "harness_of"]
 
 _registered = False
 

@@ -14,7 +14,7 @@ from ..errors import Error
 from ..tracker import Dispatched
 from .harness import harness_of
 
-__all__ = ["WorkflowDispatchUser", "ClosedLoopUser", "OpenLoopUser"]
+__all__ = ["WorkflowDispatchUser", "ClosedLoopUser", "OpenLoopUser", "AdaptiveUser"]
 
 
 class WorkflowDispatchUser(User):
@@ -115,3 +115,20 @@ class OpenLoopUser(WorkflowDispatchUser):
     @task
     def dispatch_only(self) -> None:
         self.dispatch()
+
+
+class AdaptiveUser(WorkflowDispatchUser):
+    """Follows the shape: open loop when the stage sets a dispatch rate, closed loop when it sets users."""
+
+    def wait_time(self) -> float:
+        rate = self.harness.per_user_rate
+        if rate is None:
+            return 0.0
+        return constant_throughput(rate / 60.0)(self) if rate > 0 else 1.0
+
+    @task
+    def dispatch_per_stage(self) -> None:
+        closed = self.harness.per_user_rate is None
+        if self.dispatch() is not None and closed:
+            settings = self.harness.settings
+            self._done.wait(timeout=settings.run_timeout + 2 * settings.poll_interval if settings else None)
