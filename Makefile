@@ -3,7 +3,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test test-quick lint
+.PHONY: demo test test-quick lint test-ecs baseline load scalability spike stress soak volume capacity
+
+# Real runners: GH_OWNER, GH_REPO and GITHUB_TOKEN in the environment (ECS: ECS_CLUSTER, ECS_SERVICE too).
+REAL = --gh-owner $(GH_OWNER) --gh-repo $(GH_REPO) --cancel-on-stop
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +15,15 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
-	$(VENV)/bin/locust -f locustfiles/baseline.py --headless -t 45s --sleep-duration 5 --job-count 4 \
-	    --poll-interval 2 --drain-timeout 60
+	$(VENV)/bin/locust -f locustfiles/load.py --headless --quick
+
+# The old entry point: a quick test against the real ECS runners.
+test-ecs: $(VENV)/.installed
+	$(VENV)/bin/locust -f locustfiles/load.py --headless $(REAL) --shape-rate 4 --shape-duration 300 \
+	    --sleep-duration 30 --job-count 2 --runners 4 --check-queue-p95 120 --check-fail-ratio 0.01
+
+baseline load scalability spike stress soak volume capacity: $(VENV)/.installed
+	$(VENV)/bin/locust -f locustfiles/$@.py --headless $(if $(GH_REPO),$(REAL),--quick) $(ARGS)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest

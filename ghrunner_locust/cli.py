@@ -23,10 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ghrunner", description="Load-test GitHub Actions self-hosted runners (see README.md).")
     parser.add_argument("--version", action="version", version=f"ghrunner-locust {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    from .commands import dispatch, sim
+    from .commands import dispatch, report, sim
 
     dispatch.add_parser(commands)
     sim.add_parser(commands)
+    report.add_parser(commands)
     return parser
 
 

@@ -187,12 +187,13 @@ class SpikeShape(PlanShape):
     """Levels are dispatches a minute (open loop) instead of users."""
 
     def build(self, options: Any, quick: bool) -> plans.Plan:
+        before, spike, after = (10.0, 15.0, 20.0) if quick else (self.before_s, self.spike_s, self.after_s)
         return plans.spike_plan(
             float(_opt(options, "spike_base", self.base)),
             float(_opt(options, "spike_peak", self.peak)),
-            self.before_s,
-            float(_opt(options, "spike_duration", self.spike_s)),
-            self.after_s,
+            before,
+            float(_opt(options, "spike_duration", spike)),
+            after,
             rate=self.rate or self._rate(options) is not None,
         )
 

@@ -14,7 +14,9 @@ def test_percentile_matches_pandas_linear_interpolation():
 
 
 def test_checks_report_pass_and_fail_with_the_excess():
-    results = evaluate([1.0] * 10 + [100.0] * 2, failures=3, requests=100, timeouts=2, queue_p95=10, fail_ratio=0.05, max_timeouts=0)
+    results = evaluate(
+        [1.0] * 10 + [100.0] * 2, failures=3, requests=100, timeouts=2, queue_p95=10, fail_ratio=0.05, max_timeouts=0
+    )
     by_name = {r.name: r for r in results}
     assert by_name["p95 queue latency"].passed is False and "over by" in by_name["p95 queue latency"].line()
     assert by_name["failure ratio"].passed is True and by_name["failure ratio"].line().startswith("PASS")

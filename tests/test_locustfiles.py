@@ -22,8 +22,10 @@ def only_dir(root):
 @pytest.mark.parametrize("kind", KINDS)
 def test_locustfile_quick(tmp_path, kind):
     started = time.monotonic()
-    result = run_locust(["-f", str(REPO_ROOT / "locustfiles" / f"{kind}.py"), "--headless", "--quick", "--results-dir", str(tmp_path)],
-                        timeout=150)
+    result = run_locust(
+        ["-f", str(REPO_ROOT / "locustfiles" / f"{kind}.py"), "--headless", "--quick", "--results-dir", str(tmp_path)],
+        timeout=150,
+    )
     elapsed = time.monotonic() - started
     assert result.returncode == 0, result.stderr[-3000:]
     assert elapsed < 90, f"{kind} took {elapsed:.0f} s"
@@ -38,15 +40,39 @@ def test_locustfile_quick(tmp_path, kind):
 
 
 def test_failed_check_exits_3_and_says_by_how_much(tmp_path):
-    result = run_locust(["-f", str(REPO_ROOT / "locustfiles" / "baseline.py"), "--headless", "--quick", "--baseline-runs", "2",
-                         "--check-queue-p95", "0.001", "--check-fail-ratio", "0.5", "--results-dir", str(tmp_path)], timeout=150)
+    result = run_locust(
+        [
+            "-f",
+            str(REPO_ROOT / "locustfiles" / "baseline.py"),
+            "--headless",
+            "--quick",
+            "--baseline-runs",
+            "2",
+            "--check-queue-p95",
+            "0.001",
+            "--check-fail-ratio",
+            "0.5",
+            "--results-dir",
+            str(tmp_path),
+        ],
+        timeout=150,
+    )
     assert result.returncode == 3, result.stderr[-3000:]
     assert "FAIL p95 queue latency" in result.stderr and "over by" in result.stderr
     assert "PASS failure ratio" in result.stderr
 
 
 def test_guard_rails_refuse_a_plan_beyond_githubs_limits_unless_forced(tmp_path):
-    args = ["-f", str(REPO_ROOT / "locustfiles" / "load.py"), "--headless", "--quick", "--shape-rate", "120", "--results-dir", str(tmp_path)]
+    args = [
+        "-f",
+        str(REPO_ROOT / "locustfiles" / "load.py"),
+        "--headless",
+        "--quick",
+        "--shape-rate",
+        "120",
+        "--results-dir",
+        str(tmp_path),
+    ]
     refused = run_locust(args, timeout=60)
     assert refused.returncode == 2
     assert "exceeds GitHub's secondary limit of 80 a minute" in refused.stderr and "--force" in refused.stderr
@@ -55,11 +81,27 @@ def test_guard_rails_refuse_a_plan_beyond_githubs_limits_unless_forced(tmp_path)
 
 def test_scenario_file_drives_the_catalogue_shape(tmp_path):
     scenario = tmp_path / "plan.yaml"
-    scenario.write_text("name: tiny\nworkload: {sleep_duration: 1, job_count: 2}\nstages:\n"
-                        "  - {duration: 8s, users: 1, name: warm}\n  - {duration: 8s, rate_per_min: 12, users: 2, name: burst}\n"
-                        "checks: {timeouts: 0}\n")
-    result = run_locust(["-f", str(REPO_ROOT / "locustfiles" / "catalogue.py"), "--headless", "--scenario", str(scenario),
-                         "--poll-interval", "1", "--jobs-refresh", "1", "--results-dir", str(tmp_path / "r")], timeout=150)
+    scenario.write_text(
+        "name: tiny\nworkload: {sleep_duration: 1, job_count: 2}\nstages:\n"
+        "  - {duration: 8s, users: 1, name: warm}\n  - {duration: 8s, rate_per_min: 12, users: 2, name: burst}\n"
+        "checks: {timeouts: 0}\n"
+    )
+    result = run_locust(
+        [
+            "-f",
+            str(REPO_ROOT / "locustfiles" / "catalogue.py"),
+            "--headless",
+            "--scenario",
+            str(scenario),
+            "--poll-interval",
+            "1",
+            "--jobs-refresh",
+            "1",
+            "--results-dir",
+            str(tmp_path / "r"),
+        ],
+        timeout=150,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     jobs = read_csv(only_dir(tmp_path / "r") / "jobs.csv")
     assert {j["stage"] for j in jobs} == {"warm", "burst"}
@@ -69,8 +111,18 @@ def test_scenario_file_drives_the_catalogue_shape(tmp_path):
 def test_bad_scenario_file_is_one_line_naming_the_line(tmp_path):
     scenario = tmp_path / "bad.yaml"
     scenario.write_text("stages:\n  - {duration: 5m, usres: 2}\n")
-    result = run_locust(["-f", str(REPO_ROOT / "locustfiles" / "catalogue.py"), "--headless", "--scenario", str(scenario),
-                         "--results-dir", str(tmp_path)], timeout=60)
+    result = run_locust(
+        [
+            "-f",
+            str(REPO_ROOT / "locustfiles" / "catalogue.py"),
+            "--headless",
+            "--scenario",
+            str(scenario),
+            "--results-dir",
+            str(tmp_path),
+        ],
+        timeout=60,
+    )
     assert result.returncode == 2
     assert f"{scenario}, line 2, stages[0].usres: unknown field" in result.stderr
     assert "Traceback" not in result.stderr

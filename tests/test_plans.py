@@ -8,8 +8,18 @@ import pytest
 
 from ghrunner_locust.clock import FakeClock
 from ghrunner_locust.plans import (
-    SPIKE_RAMP_S, BaselinePlan, CapacityPlan, Observation, Stage, StagesPlan, StressPlan, load_plan, soak_plan, spike_plan,
-    step_plan, volume_plan,
+    SPIKE_RAMP_S,
+    BaselinePlan,
+    CapacityPlan,
+    Observation,
+    Stage,
+    StagesPlan,
+    StressPlan,
+    load_plan,
+    soak_plan,
+    spike_plan,
+    step_plan,
+    volume_plan,
 )
 from ghrunner_locust.simulator import LatencyModel, SimConfig, SimState
 
@@ -70,11 +80,14 @@ def test_stress_stops_at_the_breaking_condition_and_records_it():
     assert "p95 queue latency 40.0 s > 30 s" in plan.breaking.reason
 
 
-@pytest.mark.parametrize(("obs", "words"), [
-    (Observation(failures=10, requests=100), "failure ratio"),
-    (Observation(timeouts=1), "timed out"),
-    (Observation(refused=1), "refused"),
-])
+@pytest.mark.parametrize(
+    ("obs", "words"),
+    [
+        (Observation(failures=10, requests=100), "failure ratio"),
+        (Observation(timeouts=1), "timed out"),
+        (Observation(refused=1), "refused"),
+    ],
+)
 def test_stress_other_breaking_conditions(obs, words):
     plan = StressPlan(interval_s=10)
     assert plan.tick(11, obs) is None and words in plan.breaking.reason
@@ -83,8 +96,12 @@ def test_stress_other_breaking_conditions(obs, words):
 def drive_capacity(plan: CapacityPlan, runners: int, sleep_s: float) -> float | None:
     """Run a capacity search against the simulator's state machine with a fake clock."""
     clock = FakeClock(start=1_900_000_000.0)
-    state = SimState(SimConfig(runners=runners, pickup=LatencyModel(median_s=0.0, fixed=True), setup_s=0.0, teardown_s=0.0,
-                               run_to_job_s=0.0, seed=1), clock=clock)
+    state = SimState(
+        SimConfig(
+            runners=runners, pickup=LatencyModel(median_s=0.0, fixed=True), setup_s=0.0, teardown_s=0.0, run_to_job_s=0.0, seed=1
+        ),
+        clock=clock,
+    )
     begin, dispatch_times, next_dispatch = clock.now, {}, clock.now
     queue: list[tuple[float, float]] = []
     seen = 0

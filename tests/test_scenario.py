@@ -27,7 +27,11 @@ def test_good_scenario(tmp_path):
     stages = scenario.plan.stages()
     assert [s.duration_s for s in stages] == [300, 90, 3600]
     assert stages[1].rate_per_min == 40 and stages[2].runners == 8
-    assert scenario.workload["job_type"] == "sequential" and scenario.checks == {"queue_p95": 120, "fail_ratio": 0.01, "timeouts": 0}
+    assert scenario.workload["job_type"] == "sequential" and scenario.checks == {
+        "queue_p95": 120,
+        "fail_ratio": 0.01,
+        "timeouts": 0,
+    }
 
 
 @pytest.mark.parametrize(
@@ -40,7 +44,10 @@ def test_good_scenario(tmp_path):
         ("stages: []\n", "line 1, stages: expected a non-empty list"),
         ("name: x\n", "stages: missing"),
         ("stages:\n  - {duration: 5m, job_count: 25}\n", "stages[0].job_count: must be between 1 and 20"),
-        ("workload: {job_type: zigzag}\nstages:\n  - {duration: 5m}\n", "line 1, workload.job_type: must be parallel or sequential"),
+        (
+            "workload: {job_type: zigzag}\nstages:\n  - {duration: 5m}\n",
+            "line 1, workload.job_type: must be parallel or sequential",
+        ),
         ("stages: [\n", "not valid YAML"),
     ],
 )

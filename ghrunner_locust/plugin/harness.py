@@ -84,7 +84,7 @@ class Harness(TrackerListener):
         """(dispatch time, queue seconds) of every job that started (master/local)."""
         self.completed_runs = 0
         self.timeouts = 0
-        self.forecasts: list[str] = []
+        self.forecasts: list[dict[str, Any]] = []
         self.on_runners: Callable[[int], None] | None = None
         """Called with a stage's runner count (the ECS monitor scales the service)."""
         self._runners: int | None = None
@@ -194,9 +194,9 @@ class Harness(TrackerListener):
                 work.job_s,
                 runners * 60 / work.job_s,
             )
-            for line in (f.line() for f in forecast(stages, work, runners)):
-                self.forecasts.append(line)
-                log.info("ghrunner: expected %s", line)
+            for item in forecast(stages, work, runners):
+                self.forecasts.append({**asdict(item), "runners": runners, "line": item.line()})
+                log.info("ghrunner: expected %s", item.line())
         check = budget_check(stages, work, s.poll_interval, per_minute=s.dispatch_limit_minute, per_hour=s.dispatch_limit_hour)
         for problem in check.problems:
             log.warning("ghrunner: %s", problem)

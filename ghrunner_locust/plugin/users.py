@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from typing import Any
 
-from locust import User, constant, constant_throughput, task
+from locust import User, constant, task
 from locust.exception import StopUser
 
 from .. import latency_events as stats
@@ -90,6 +91,7 @@ class WorkflowDispatchUser(User):
 class ClosedLoopUser(WorkflowDispatchUser):
     """Dispatch, wait until the run ends, wait ``wait_time``, repeat: concurrency = number of users."""
 
+    abstract = True  # a locustfile subclasses it (an imported class would otherwise run too)
     wait_time = constant(0)
 
     @task
@@ -100,35 +102,61 @@ class ClosedLoopUser(WorkflowDispatchUser):
 
 
 class OpenLoopUser(WorkflowDispatchUser):
-    """Dispatch at a pace without waiting (the tracker follows the runs): load = dispatches per minute."""
+    """Dispatch at a pace without waiting for the runs (the tracker follows them): load = arrival rate.
 
+    The pace follows the shape's current rate at once (a spike is not missed behind a long wait), and
+    arrivals are a Poisson process by default, as the M/D/c forecast assumes.
+    """
+
+    abstract = True
     dispatches_per_minute: float = 6.0
-    """Each user's pace; with N users the test dispatches N times this a minute."""
+    """Each user's pace without a rate-setting shape; with N users the test dispatches N times this."""
+    arrivals: str = "poisson"
+    """``poisson`` (exponential gaps) or ``uniform`` (equal gaps)."""
+    wait_time = constant(0)
 
-    def wait_time(self) -> float:
+    def on_start(self) -> None:
+        super().on_start()
+        self._credit, self._need, self._clock = 0.0, self._gap(), time.monotonic()
+
+    def _gap(self) -> float:
+        return random.expovariate(1.0) if self.arrivals == "poisson" else 1.0
+
+    def rate(self) -> float:
+        """Dispatches a minute for this user now."""
         harness = getattr(self, "harness", None)
-        rate = harness.per_user_rate if harness is not None and harness.per_user_rate is not None else self.dispatches_per_minute
-        if rate <= 0:
-            return 1.0
-        return constant_throughput(rate / 60.0)(self)
+        return harness.per_user_rate if harness is not None and harness.per_user_rate is not None else self.dispatches_per_minute
+
+    def pace(self) -> None:
+        """Wait until this user's next arrival is due, re-reading the rate at least every second."""
+        while True:
+            now = time.monotonic()
+            rate = max(0.0, self.rate()) / 60.0
+            self._credit += rate * (now - self._clock)
+            self._clock = now
+            if self._credit >= self._need:
+                self._credit, self._need = 0.0, self._gap()
+                return
+            time.sleep(min(1.0, (self._need - self._credit) / rate) if rate > 0 else 1.0)
 
     @task
-    def dispatch_only(self) -> None:
+    def dispatch_at_rate(self) -> None:
+        self.pace()
         self.dispatch()
 
 
-class AdaptiveUser(WorkflowDispatchUser):
+class AdaptiveUser(OpenLoopUser):
     """Follows the shape: open loop when the stage sets a dispatch rate, closed loop when it sets users."""
 
-    def wait_time(self) -> float:
-        rate = self.harness.per_user_rate
-        if rate is None:
-            return 0.0
-        return constant_throughput(rate / 60.0)(self) if rate > 0 else 1.0
+    abstract = True
 
     @task
-    def dispatch_per_stage(self) -> None:
-        closed = self.harness.per_user_rate is None
-        if self.dispatch() is not None and closed:
+    def dispatch_at_rate(self) -> None:
+        if self.harness.per_user_rate is not None:
+            self.pace()
+            self.dispatch()
+            return
+        if self.dispatch() is not None:
             settings = self.harness.settings
             self._done.wait(timeout=settings.run_timeout + 2 * settings.poll_interval if settings else None)
+        self._clock = time.monotonic()
