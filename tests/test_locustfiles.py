@@ -33,6 +33,11 @@ def test_locustfile_quick(tmp_path, kind):
     assert read_csv(directory / "jobs.csv"), "no job recorded"
     meta = json.loads((directory / "meta.json").read_text())
     assert meta["scenario"] == kind and meta["end"]
+    summary = json.loads((directory / "summary.json").read_text())  # the report ends every run
+    assert summary["jobs"]["count"] == len(read_csv(directory / "jobs.csv"))
+    page = (directory / "report.html").read_text()
+    assert "http://" not in page and "https://" not in page
+    assert "ghrunner-locust summary" in result.stdout
     if kind == "stress":
         assert "breaking_point" in meta
     if kind == "capacity":

@@ -516,9 +516,20 @@ class Harness(TrackerListener):
                 **self.plan_result,
             )
             self.writer.close()
-            log.info("ghrunner: results in %s", self.writer.directory)
+            self._report(self.writer.directory)
         if self.sim is not None:
             self.sim.stop()
+
+    def _report(self, directory: Path) -> None:
+        """The end of every run: summary.json, charts and report.html, and a compact table on the console."""
+        from ..report import build_report, format_summary
+
+        try:
+            summary = build_report(directory)
+        except Exception as exc:  # noqa: BLE001 - the results are on disk; a report failure must not hide them
+            log.warning("ghrunner: could not write the report (%s); results in %s", exc, directory)
+            return
+        print(format_summary(summary, str(directory)), flush=True)
 
     def _checks(self) -> list[CheckResult]:
         options = self.environment.parsed_options

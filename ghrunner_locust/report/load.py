@@ -21,6 +21,10 @@ TIME_COLUMNS = {
 }
 
 
+LAST_REQUIRED = {"jobs.csv": "worker", "runs.csv": "worker", "samples.csv": "users"}
+"""A column every writer fills: a row without it was cut short."""
+
+
 class ReportError(UsageError):
     """A results directory that cannot be reported on."""
 
@@ -52,6 +56,10 @@ def _read(directory: Path, name: str, cls: type, notes: list[str]) -> pd.DataFra
     for column in columns(cls):
         if column not in frame.columns:
             frame[column] = pd.NA
+    complete = frame[LAST_REQUIRED[name]].notna()
+    if (~complete).any():
+        notes.append(f"{name}: {int((~complete).sum())} incomplete rows left out (the test was stopped while writing them)")
+        frame = frame[complete].copy()
     for column in TIME_COLUMNS[name]:
         frame[column] = pd.to_datetime(frame[column], utc=True, errors="coerce", format="ISO8601")
     return frame
