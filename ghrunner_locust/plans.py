@@ -209,7 +209,7 @@ class BaselinePlan(Plan):
     kind: str = "baseline"
 
     def stages(self) -> Sequence[Stage]:
-        return (Stage(self.timeout_s, 1, name="baseline"),)
+        return ()  # one run at a time, a fixed count: nothing to forecast, no limit it could reach
 
     def tick(self, run_time: float, obs: Observation) -> Tick | None:
         if obs.completed_runs >= self.runs or run_time >= self.timeout_s:

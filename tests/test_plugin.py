@@ -16,7 +16,7 @@ from ghrunner_locust.simulator import LatencyModel, SimConfig, Simulator
 from .conftest import REPO_ROOT, free_port, read_csv, run_locust
 
 pytestmark = pytest.mark.slow
-BASELINE = str(REPO_ROOT / "locustfiles" / "baseline.py")
+BASELINE = str(REPO_ROOT / "tests" / "locustfiles" / "closed_loop.py")
 SECRET = "ghp_PLUGINSECRET0123456789abcdefXYZ"
 QUICK = [
     "--sleep-duration",
@@ -282,7 +282,7 @@ def test_token_never_in_results_logs_or_web_page(tmp_path):
         assert SECRET not in headless.stdout + headless.stderr
         for path in (tmp_path / "r").rglob("*"):
             if path.is_file():
-                assert SECRET not in path.read_text()
+                assert SECRET.encode() not in path.read_bytes(), path
         port = free_port()
         env = {k: v for k, v in os.environ.items() if k not in ("GH_TOKEN",)}
         env["GITHUB_TOKEN"] = SECRET

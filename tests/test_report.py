@@ -21,30 +21,80 @@ def at(seconds: float) -> str:
 
 
 def job(i, runner, created, started, completed, conclusion="success", stage="s1"):
-    return JobRecord(run_id=i, job_id=i, job_name=f"job {i}", run_key=f"k{i}", dispatched_at=at(created), created_at=at(created),
-                     started_at=at(started) if started is not None else "", completed_at=at(completed) if completed is not None else "",
-                     queue_s=None if started is None else started - created, execution_s=None if completed is None else completed - started,
-                     status="completed" if completed is not None else "queued", conclusion=conclusion, runner_name=runner,
-                     worker="local", stage=stage)
+    return JobRecord(
+        run_id=i,
+        job_id=i,
+        job_name=f"job {i}",
+        run_key=f"k{i}",
+        dispatched_at=at(created),
+        created_at=at(created),
+        started_at=at(started) if started is not None else "",
+        completed_at=at(completed) if completed is not None else "",
+        queue_s=None if started is None else started - created,
+        execution_s=None if completed is None else completed - started,
+        status="completed" if completed is not None else "queued",
+        conclusion=conclusion,
+        runner_name=runner,
+        worker="local",
+        stage=stage,
+    )
 
 
 def run(i, total, conclusion="success"):
-    return RunRecord(run_id=i, run_key=f"k{i}", dispatched_at=at(0), created_at=at(0), first_started_at=at(0), completed_at=at(total),
-                     status="completed", conclusion=conclusion, job_count=1, total_s=total, pickup_s=0, job_type="parallel",
-                     sleep_s=1, worker="local")
+    return RunRecord(
+        run_id=i,
+        run_key=f"k{i}",
+        dispatched_at=at(0),
+        created_at=at(0),
+        first_started_at=at(0),
+        completed_at=at(total),
+        status="completed",
+        conclusion=conclusion,
+        job_count=1,
+        total_s=total,
+        pickup_s=0,
+        job_type="parallel",
+        sleep_s=1,
+        worker="local",
+    )
 
 
 @pytest.fixture
 def synthetic(tmp_path):
     """2 runners over a 100 s test. r1 busy 0-40 and 50-90 (80 s), r2 busy 10-30 (20 s)."""
     writer = ResultsWriter(tmp_path)
-    for record in [job(1, "r1", 0, 0, 40), job(2, "r2", 0, 10, 30), job(3, "r1", 20, 50, 90, "failure", "s2"), run(1, 40), run(2, 30),
-                   run(3, 90, "failure"), Sample(time=at(5), worker="local", in_flight_runs=1, queued_jobs=0, running_jobs=1, busy_runners=1,
-                                                  online_runners=2, rate_limit_remaining=4999, rate_limit_used=1, requests_sent=1,
-                                                  requests_counted=1, users=1)]:
+    for record in [
+        job(1, "r1", 0, 0, 40),
+        job(2, "r2", 0, 10, 30),
+        job(3, "r1", 20, 50, 90, "failure", "s2"),
+        run(1, 40),
+        run(2, 30),
+        run(3, 90, "failure"),
+        Sample(
+            time=at(5),
+            worker="local",
+            in_flight_runs=1,
+            queued_jobs=0,
+            running_jobs=1,
+            busy_runners=1,
+            online_runners=2,
+            rate_limit_remaining=4999,
+            rate_limit_used=1,
+            requests_sent=1,
+            requests_counted=1,
+            users=1,
+        ),
+    ]:
         writer.write(record)
-    writer.write_meta({"scenario": "synthetic", "start": at(0), "end": at(100), "target": "embedded simulator",
-                       "expected": [{"stage": "s1", "expected_queue_s": 4.0, "utilization": 0.5}]})
+    writer.write_meta(
+        {
+            "scenario": "synthetic",
+            "start": at(0),
+            "end": at(100),
+            "target": "embedded simulator",
+            "expected": [{"stage": "s1", "expected_queue_s": 4.0, "utilization": 0.5}],
+        }
+    )
     writer.close()
     return tmp_path
 
@@ -64,8 +114,9 @@ def test_hand_worked_numbers(synthetic):
     assert little["arrival_rate_per_s"] == 0.03 and little["mean_in_system"] == pytest.approx(1.4)
     assert little["lambda_w"] == pytest.approx(little["mean_in_system"], abs=1e-3)
     assert [st["stage"] for st in s["stages"]] == ["s1", "s2"]
-    assert s["expected_vs_measured"] == [{"stage": "s1", "expected_mean_queue_s": 4.0, "expected_utilization": 0.5,
-                                          "measured_mean_queue_s": 5.0}]
+    assert s["expected_vs_measured"] == [
+        {"stage": "s1", "expected_mean_queue_s": 4.0, "expected_utilization": 0.5, "measured_mean_queue_s": 5.0}
+    ]
 
 
 def test_build_report_writes_summary_charts_and_an_offline_page(synthetic):

@@ -67,6 +67,7 @@ class Harness(TrackerListener):
         self.failed: str | None = None
         self.stopping = False
         self.stage = ""
+        self.quick = False
         self.started_at: float | None = None
         self.recent_jobs: deque[JobRecord] = deque(maxlen=20)
         self.worker_reports: dict[str, dict[str, Any]] = {}
@@ -131,6 +132,7 @@ class Harness(TrackerListener):
         if self.failed:
             return
         self.started_at = time.time()
+        self.quick = bool(getattr(options, "quick", False))
         self.governor.limit_minute = self.settings.dispatch_limit_minute
         self.governor.limit_hour = self.settings.dispatch_limit_hour
         if self.role != "worker":

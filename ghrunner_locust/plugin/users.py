@@ -117,10 +117,11 @@ class OpenLoopUser(WorkflowDispatchUser):
 
     def on_start(self) -> None:
         super().on_start()
-        self._credit, self._need, self._clock = 0.0, self._gap(), time.monotonic()
+        self._credit, self._need, self._clock = 0.0, 0.0, time.monotonic()  # the first dispatch goes at once
 
     def _gap(self) -> float:
-        return random.expovariate(1.0) if self.arrivals == "poisson" else 1.0
+        uniform = self.arrivals == "uniform" or getattr(self.harness, "quick", False)  # --quick: repeatable rehearsals
+        return 1.0 if uniform else random.expovariate(1.0)
 
     def rate(self) -> float:
         """Dispatches a minute for this user now."""
