@@ -26,7 +26,7 @@ baseline load scalability spike stress soak volume capacity: $(VENV)/.installed
 	$(VENV)/bin/locust -f locustfiles/$@.py --headless $(if $(GH_REPO),$(REAL),--quick) $(ARGS)
 
 test: $(VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n 4
 
 test-quick: $(VENV)/.installed
 	$(PY) -m pytest -m "not slow"
