@@ -46,6 +46,10 @@ def add_arguments(parser: Any) -> None:
         help="dispatches a minute for the token, all workers together (GitHub's secondary limit: %(default)s)",
     )
     a("--dispatch-limit-hour", type=float, default=500.0, help="dispatches an hour for the token (default: %(default)s)")
+    a("--ecs-cluster", default=None, help="ECS cluster of the runners: sample its service into samples.csv")
+    a("--ecs-service", default=None, help="ECS service of the runners (with --ecs-cluster); stages with runners scale it")
+    a("--ecs-region", default=None, help="AWS region of the ECS service (default: AWS_REGION / the AWS profile)")
+    a("--ecs-endpoint-url", default=None, help="ECS API endpoint (a local moto server in tests)")
     add_shape_arguments(parser)
     a("--ghrunner-embedded", action="store_true", include_in_web_ui=False, help=argparse.SUPPRESS)
     add_sim_arguments(_Prefixed(parser), prefix=SIM_PREFIX, exclude=SIM_EXCLUDED)

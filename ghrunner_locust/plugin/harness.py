@@ -23,6 +23,7 @@ from locust.runners import MasterRunner, WorkerRunner
 from .. import latency_events as stats
 from .._version import __version__
 from ..checks import EXIT_CHECK_FAILED, CheckResult, evaluate
+from ..ecs import EcsRunnerPool
 from ..embedded import EmbeddedSimulator
 from ..errors import Error, UsageError
 from ..github.client import GitHubClient
@@ -86,6 +87,7 @@ class Harness(TrackerListener):
         self.completed_runs = 0
         self.timeouts = 0
         self.forecasts: list[dict[str, Any]] = []
+        self.ecs: EcsRunnerPool | None = None
         self.on_runners: Callable[[int], None] | None = None
         """Called with a stage's runner count (the ECS monitor scales the service)."""
         self._runners: int | None = None
@@ -123,6 +125,8 @@ class Harness(TrackerListener):
                 ca_bundle=self.settings.ca_bundle,
                 pool_size=50,
             )
+            if self.role != "worker":
+                self._connect_ecs(options)
             if self.role != "worker" and self.plan is not None:
                 self._guard_rails(options)
         except UsageError as exc:
@@ -180,6 +184,36 @@ class Harness(TrackerListener):
         for key, option in (("queue_p95", "check_queue_p95"), ("fail_ratio", "check_fail_ratio"), ("timeouts", "check_timeouts")):
             if key in scenario.checks and getattr(options, option, None) is None:
                 setattr(options, option, scenario.checks[key])
+
+    def _connect_ecs(self, options: Any) -> None:
+        """With --ecs-cluster/--ecs-service: sample the service, and let stages set the runner count."""
+        cluster, service = getattr(options, "ecs_cluster", None), getattr(options, "ecs_service", None)
+        if not cluster and not service:
+            return
+        if not (cluster and service):
+            raise UsageError("give both --ecs-cluster and --ecs-service")
+        self.ecs = EcsRunnerPool(cluster, service, region=options.ecs_region, endpoint_url=options.ecs_endpoint_url)
+        state = self.ecs.sample()
+        log.info(
+            "ghrunner: ECS service %s/%s: %d desired, %d running, %d pending",
+            cluster,
+            service,
+            state.desired,
+            state.running,
+            state.pending,
+        )
+        if getattr(options, "runners", None) is None:
+            options.runners = state.desired
+        self.on_runners = self._scale_ecs
+
+    def _scale_ecs(self, count: int) -> None:
+        assert self.ecs is not None
+        log.info("ghrunner: scaling the ECS service to %d runners", count)
+        try:
+            state = self.ecs.scale(count)
+            log.info("ghrunner: %d runners running", state.running)
+        except Error as exc:
+            log.warning("ghrunner: %s", exc)
 
     def _guard_rails(self, options: Any) -> None:
         """Say what the plan implies for the pool and for GitHub's limits; refuse (headless) beyond them."""
@@ -411,6 +445,12 @@ class Harness(TrackerListener):
             except Error as exc:
                 self._runners_api = False
                 log.info("ghrunner: not sampling the runners API (%s)", exc)
+        ecs = None
+        if self.ecs is not None:
+            try:
+                ecs = self.ecs.sample()
+            except Error as exc:
+                log.warning("ghrunner: %s", exc)
         return Sample(
             time=iso(time.time()),
             worker=self.worker_id,
@@ -425,6 +465,9 @@ class Harness(TrackerListener):
             requests_counted=sum(r["counted"] for r in mine),
             users=self.environment.runner.user_count,
             stage=self.stage,
+            ecs_desired=ecs.desired if ecs else None,
+            ecs_running=ecs.running if ecs else None,
+            ecs_pending=ecs.pending if ecs else None,
         )
 
     def report(self) -> dict[str, Any]:

@@ -1,0 +1,176 @@
+"""EcsRunnerPool with moto (mock_aws) and, where moto lacks an API, botocore's Stubber."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from ghrunner_locust.clock import FakeClock
+from ghrunner_locust.ecs import EcsError, EcsRunnerPool
+
+REGION = "eu-west-1"
+
+
+@pytest.fixture
+def ecs(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    with mock_aws():
+        client = boto3.client("ecs", region_name=REGION)
+        client.create_cluster(clusterName="runners")
+        client.register_task_definition(
+            family="runner", containerDefinitions=[{"name": "runner", "image": "x", "memory": 512}], cpu="256", memory="512"
+        )
+        client.create_service(
+            cluster="runners", serviceName="gh-runners", taskDefinition="runner", desiredCount=4, launchType="FARGATE"
+        )
+        yield client
+
+
+def test_reads_the_service_counts(ecs):
+    state = EcsRunnerPool("runners", "gh-runners", client=ecs).state()
+    assert (state.desired, state.running + state.pending) == (4, 4)
+
+
+def test_scales_and_waits_until_steady(ecs):
+    pool = EcsRunnerPool("runners", "gh-runners", client=ecs, clock=FakeClock())
+    state = pool.scale(8)
+    assert (state.desired, state.running, state.pending) == (8, 8, 0) and state.steady
+
+
+def test_wait_gives_up_with_a_clear_error():
+    client = boto3.client("ecs", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    clock = FakeClock()
+    pool = EcsRunnerPool("runners", "gh-runners", client=client, clock=clock)
+    with Stubber(client) as stub:
+        stub.add_response("update_service", {"service": {"serviceName": "gh-runners"}})
+        for _ in range(4):
+            stub.add_response(
+                "describe_services",
+                {
+                    "services": [
+                        {"serviceName": "gh-runners", "status": "ACTIVE", "desiredCount": 6, "runningCount": 4, "pendingCount": 2}
+                    ]
+                },
+            )
+        with pytest.raises(EcsError, match="4 of 6 runners running after 30 s \\(2 pending\\)"):
+            pool.scale(6, timeout=30, poll=10)
+    assert clock.sleeps == [10, 10, 10]
+
+
+def test_unknown_service_is_a_clear_error(ecs):
+    with pytest.raises(EcsError, match="service 'nope' not found in cluster 'runners'"):
+        EcsRunnerPool("runners", "nope", client=ecs).state()
+
+
+def test_tasks_and_cold_start_from_task_times():
+    client = boto3.client("ecs", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    created = datetime(2026, 1, 1, 0, 0, 0, tzinfo=UTC)
+    started = datetime(2026, 1, 1, 0, 1, 12, tzinfo=UTC)
+    with Stubber(client) as stub:
+        stub.add_response(
+            "describe_services",
+            {"services": [{"serviceName": "s", "status": "ACTIVE", "desiredCount": 1, "runningCount": 1, "pendingCount": 0}]},
+        )
+        stub.add_response("list_tasks", {"taskArns": ["arn:task/1"]})
+        stub.add_response("list_tasks", {"taskArns": []})
+        stub.add_response(
+            "describe_tasks",
+            {
+                "tasks": [
+                    {
+                        "taskArn": "arn:task/1",
+                        "lastStatus": "RUNNING",
+                        "desiredStatus": "RUNNING",
+                        "createdAt": created,
+                        "startedAt": started,
+                    }
+                ]
+            },
+        )
+        state = EcsRunnerPool("c", "s", client=client).state()
+    (task,) = state.tasks
+    assert task.cold_start_s == 72.0
+
+
+def test_task_protection_through_stubber():
+    """moto has no task protection API; botocore's Stubber checks the request we send."""
+    client = boto3.client("ecs", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(client) as stub:
+        stub.add_response(
+            "update_task_protection",
+            {"protectedTasks": [{"taskArn": "arn:task/1", "protectionEnabled": True}], "failures": []},
+            {"cluster": "c", "tasks": ["arn:task/1"], "protectionEnabled": True, "expiresInMinutes": 30},
+        )
+        assert EcsRunnerPool("c", "s", client=client).protect(["arn:task/1"], minutes=30) == 1
+        stub.add_response(
+            "update_task_protection", {"protectedTasks": [], "failures": [{"arn": "arn:task/2", "reason": "TASK_NOT_VALID"}]}
+        )
+        with pytest.raises(EcsError, match="TASK_NOT_VALID"):
+            EcsRunnerPool("c", "s", client=client).protect(["arn:task/2"])
+
+
+@pytest.fixture
+def moto_server():
+    """A moto server on 127.0.0.1 (for processes other than this one: Locust, Terraform)."""
+    from moto.server import ThreadedMotoServer
+
+    from .conftest import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.mark.slow
+def test_scalability_stages_scale_the_ecs_service_and_samples_record_it(moto_server, tmp_path):
+    from .conftest import REPO_ROOT, read_csv, run_locust
+
+    aws = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": REGION}
+    client = boto3.client(
+        "ecs", region_name=REGION, endpoint_url=moto_server, aws_access_key_id="test", aws_secret_access_key="test"
+    )
+    client.create_cluster(clusterName="runners")
+    client.register_task_definition(
+        family="runner", containerDefinitions=[{"name": "runner", "image": "x", "memory": 512}], cpu="256", memory="512"
+    )
+    client.create_service(
+        cluster="runners", serviceName="gh-runners", taskDefinition="runner", desiredCount=4, launchType="FARGATE"
+    )
+    result = run_locust(
+        [
+            "-f",
+            str(REPO_ROOT / "locustfiles" / "scalability.py"),
+            "--headless",
+            "--quick",
+            "--shape-steps",
+            "3",
+            "--shape-runners",
+            "4,6,8",
+            "--ecs-cluster",
+            "runners",
+            "--ecs-service",
+            "gh-runners",
+            "--ecs-region",
+            REGION,
+            "--ecs-endpoint-url",
+            moto_server,
+            "--results-dir",
+            str(tmp_path),
+        ],
+        env=aws,
+        timeout=150,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "ECS service runners/gh-runners: 4 desired" in result.stderr
+    assert "scaling the ECS service to 8 runners" in result.stderr
+    service = client.describe_services(cluster="runners", services=["gh-runners"])["services"][0]
+    assert service["desiredCount"] == 8
+    samples = read_csv(next(tmp_path.iterdir()) / "samples.csv")
+    assert {s["ecs_desired"] for s in samples} >= {"4", "8"} or {s["ecs_desired"] for s in samples} >= {"6", "8"}
