@@ -43,6 +43,8 @@ URLS = Map(
         Rule(f"{R}/runners/registration-token", endpoint="registration_token", methods=["POST"]),
         Rule(f"{R}/runners/remove-token", endpoint="remove_token", methods=["POST"]),
         Rule(f"{R}/runners/<int:runner_id>", endpoint="delete_runner", methods=["DELETE"]),
+        Rule("/repos/<owner>/<repo>/installation", endpoint="get_installation", methods=["GET"]),
+        Rule("/app/installations/<int:installation_id>/access_tokens", endpoint="installation_token", methods=["POST"]),
     ],
     strict_slashes=False,
 )
@@ -309,6 +311,13 @@ class SimApp:
 
     def do_remove_token(self, request: Request, payloads: Payloads, owner: str, repo: str) -> Response:
         return self._runner_token("AREM")
+
+    def do_get_installation(self, request: Request, payloads: Payloads, owner: str, repo: str) -> Response:
+        """A GitHub App's installation on the repository (for runners that register with an App)."""
+        return _json({"id": 1, "app_id": 1, "target_type": "Organization", "account": payloads.repo(owner, repo)["owner"]})
+
+    def do_installation_token(self, request: Request, payloads: Payloads, token: str, installation_id: int) -> Response:
+        return self._runner_token("ghs_")
 
     def do_delete_runner(self, request: Request, payloads: Payloads, owner: str, repo: str, runner_id: int) -> Response:
         with self.state.lock:
