@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test test-quick lint test-ecs baseline load scalability spike stress soak volume capacity
+.PHONY: demo test test-quick lint terraform-check test-ecs baseline load scalability spike stress soak volume capacity
 
 # Real runners: GH_OWNER, GH_REPO and GITHUB_TOKEN in the environment (ECS: ECS_CLUSTER, ECS_SERVICE too).
 REAL = --gh-owner $(GH_OWNER) --gh-repo $(GH_REPO) --cancel-on-stop
@@ -25,8 +25,18 @@ test-ecs: $(VENV)/.installed
 baseline load scalability spike stress soak volume capacity: $(VENV)/.installed
 	$(VENV)/bin/locust -f locustfiles/$@.py --headless $(if $(GH_REPO),$(REAL),--quick) $(ARGS)
 
-test: $(VENV)/.installed
-	$(PY) -m pytest -n 4
+# checkov lives in its own environment: its pins (boto3, packaging) would fight the project's.
+CHECKOV_VENV ?= $(VENV)-checkov
+$(CHECKOV_VENV)/.installed:
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet 'checkov>=3.2'
+	touch $@
+
+test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+	CHECKOV=$(abspath $(CHECKOV_VENV))/bin/checkov $(PY) -m pytest -n 4
+
+terraform-check: $(CHECKOV_VENV)/.installed
+	CHECKOV=$(abspath $(CHECKOV_VENV))/bin/checkov bash terraform/check.sh
 
 test-quick: $(VENV)/.installed
 	$(PY) -m pytest -m "not slow"
