@@ -55,11 +55,8 @@ def start_sim() -> tuple[subprocess.Popen, str]:
     return process, url
 
 
-def run_pair(poll: float, runs: int) -> dict[str, dict[str, float]]:
-    sims = {name: start_sim() for name in ("ours", "naive")}
-    results_dir = Path(tempfile.mkdtemp())
-    env = {**os.environ, "BENCH_RUNS": str(runs), "BENCH_POLL": str(poll), "GITHUB_TOKEN": "bench-token"}
-    ours_cmd = [
+def ours_command(url: str, poll: float, results_dir: str) -> list[str]:
+    return [
         sys.executable,
         "-m",
         "locust",
@@ -69,7 +66,7 @@ def run_pair(poll: float, runs: int) -> dict[str, dict[str, float]]:
         "-t",
         "10s",
         "--gh-api-url",
-        sims["ours"][1],
+        url,
         "--gh-owner",
         "bench",
         "--gh-repo",
@@ -81,7 +78,7 @@ def run_pair(poll: float, runs: int) -> dict[str, dict[str, float]]:
         "--drain-timeout",
         "900",
         "--results-dir",
-        str(results_dir),
+        results_dir,
         "--dispatch-limit-minute",
         "100000",
         "--dispatch-limit-hour",
@@ -89,6 +86,13 @@ def run_pair(poll: float, runs: int) -> dict[str, dict[str, float]]:
         "--sample-interval",
         "30",
     ]
+
+
+def run_pair(poll: float, runs: int) -> dict[str, dict[str, float]]:
+    sims = {name: start_sim() for name in ("ours", "naive")}
+    results_dir = Path(tempfile.mkdtemp())
+    env = {**os.environ, "BENCH_RUNS": str(runs), "BENCH_POLL": str(poll), "GITHUB_TOKEN": "bench-token"}
+    ours_cmd = ours_command(sims["ours"][1], poll, str(results_dir))
     naive_cmd = [
         sys.executable,
         "-m",
@@ -161,36 +165,7 @@ def cpu_alone(poll: float, runs: int) -> float:
     env = {**os.environ, "BENCH_RUNS": str(runs), "GITHUB_TOKEN": "bench-token"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "locust",
-            "-f",
-            str(HERE / "tracker_ours_locustfile.py"),
-            "--headless",
-            "-t",
-            "10s",
-            "--gh-api-url",
-            url,
-            "--gh-owner",
-            "bench",
-            "--gh-repo",
-            "ours",
-            "--poll-interval",
-            str(poll),
-            "--jobs-refresh",
-            str(poll),
-            "--drain-timeout",
-            "900",
-            "--results-dir",
-            results_dir,
-            "--dispatch-limit-minute",
-            "100000",
-            "--dispatch-limit-hour",
-            "100000",
-            "--sample-interval",
-            "30",
-        ],
+        ours_command(url, poll, results_dir),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -5,13 +5,13 @@ Pure: no Locust here. Every bad value raises :class:`UsageError` with one line s
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import UsageError
 from .github.client import DEFAULT_API_URL
+from .workflow import parse_inputs_json
 
 __all__ = ["Settings", "SIM_OWNER", "SIM_REPO", "SIM_TOKEN"]
 
@@ -120,15 +120,7 @@ class Settings:
 
 
 def parse_inputs(text: str) -> dict[str, str]:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f'--gh-inputs is not valid JSON ({exc.msg} at position {exc.pos}): give an object like \'{{"key": "v"}}\''
-        ) from None
-    if not isinstance(value, dict):
-        raise UsageError(f"--gh-inputs must be a JSON object, not {type(value).__name__}")
-    return {str(k): _plain(v) for k, v in value.items()}
+    return {str(k): _plain(v) for k, v in parse_inputs_json(text, "--gh-inputs").items()}
 
 
 def _plain(value: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,7 @@ import yaml
 
 from .errors import UsageError
 
-__all__ = ["InputSpec", "WorkflowSpec", "InputError", "DEFAULT_WORKFLOW_PATH", "default_workflow_path"]
+__all__ = ["InputSpec", "WorkflowSpec", "InputError", "DEFAULT_WORKFLOW_PATH", "default_workflow_path", "parse_inputs_json"]
 
 DEFAULT_WORKFLOW_PATH = Path(".github/workflows/runner_test.yml")
 MAX_INPUTS = 25
@@ -23,6 +24,18 @@ def default_workflow_path() -> Path:
     if DEFAULT_WORKFLOW_PATH.exists():
         return DEFAULT_WORKFLOW_PATH
     return Path(__file__).resolve().parent.parent / DEFAULT_WORKFLOW_PATH
+
+
+def parse_inputs_json(text: str, option: str = "--inputs") -> dict[str, Any]:
+    """Workflow inputs given as a JSON object on the command line; anything else is a usage error."""
+    example = 'give an object like \'{"job_count": "4"}\''
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{option} is not valid JSON ({exc.msg} at position {exc.pos}): {example}") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"{option} must be a JSON object, not {type(value).__name__}: {example}")
+    return value
 
 
 class InputError(UsageError):

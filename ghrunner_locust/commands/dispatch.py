@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import UsageError
 from ..follow import RunProgress, find_dispatched_run, follow_run
 from ..github.client import DEFAULT_API_URL, DEFAULT_API_VERSION, GitHubClient
+from ..workflow import parse_inputs_json
 
 __all__ = ["add_parser", "run", "parse_inputs"]
 
@@ -60,17 +61,7 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
 
 def parse_inputs(text: str) -> dict[str, Any]:
     """``--inputs`` as a dict; anything but a JSON object is a usage error (nothing is sent)."""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f'--inputs is not valid JSON ({exc.msg} at position {exc.pos}): give an object like \'{{"job_count": "4"}}\''
-        ) from None
-    if not isinstance(value, dict):
-        raise UsageError(
-            f'--inputs must be a JSON object, not {type(value).__name__}: give an object like \'{{"job_count": "4"}}\''
-        )
-    return value
+    return parse_inputs_json(text, "--inputs")
 
 
 def run(args: argparse.Namespace) -> int:
