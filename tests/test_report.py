@@ -114,6 +114,10 @@ def test_hand_worked_numbers(synthetic):
     assert little["arrival_rate_per_s"] == 0.03 and little["mean_in_system"] == pytest.approx(1.4)
     assert little["lambda_w"] == pytest.approx(little["mean_in_system"], abs=1e-3)
     assert [st["stage"] for st in s["stages"]] == ["s1", "s2"]
+    # drift: (t, queue) = (0, 0), (0, 10), (20, 30): slope = sum(dt*dq)/sum(dt^2) = 333.3/266.7 = 1.25 s/s = 4500 s/h
+    assert s["drift"]["queue_s_slope_per_hour"] == pytest.approx(4500.0)
+    assert s["drift"]["runners_seen"] == 2 and s["drift"]["failed_jobs_by_stage"] == {"s2": 1}
+    assert (s["drift"]["online_runners_min"], s["drift"]["online_runners_max"]) == (2, 2)
     assert s["expected_vs_measured"] == [
         {"stage": "s1", "expected_mean_queue_s": 4.0, "expected_utilization": 0.5, "measured_mean_queue_s": 5.0}
     ]

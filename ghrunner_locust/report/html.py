@@ -91,6 +91,23 @@ def render_html(summary: dict[str, Any], directory: Path, meta: dict[str, Any]) 
         parts.append(
             "<h2>Stages</h2>" + _table(rows, ["stage", "jobs", "failed", "queue mean", "queue p50", "queue p95", "queue max"])
         )
+    d = summary.get("drift") or {}
+    if d:
+        parts.append(
+            "<h2>Drift</h2>"
+            + _table(
+                [
+                    ["queue latency trend (s per hour)", d.get("queue_s_slope_per_hour")],
+                    ["runners seen", d.get("runners_seen")],
+                    ["online runners (min / max)", f"{_fmt(d.get('online_runners_min'))} / {_fmt(d.get('online_runners_max'))}"],
+                    [
+                        "failed jobs by stage",
+                        ", ".join(f"{k}: {v}" for k, v in (d.get("failed_jobs_by_stage") or {}).items()) or "none",
+                    ],
+                ],
+                ["", "value"],
+            )
+        )
     if summary.get("expected_vs_measured"):
         rows = [
             [e["stage"], e["expected_utilization"], e["expected_mean_queue_s"], e["measured_mean_queue_s"]]

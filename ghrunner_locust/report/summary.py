@@ -9,7 +9,7 @@ import pandas as pd
 
 from .load import Results
 
-__all__ = ["summarize", "distribution", "busy_intervals", "max_concurrency", "utilization", "littles_law", "test_window"]
+__all__ = ["summarize", "drift", "distribution", "busy_intervals", "max_concurrency", "utilization", "littles_law", "test_window"]
 
 QUANTILES = {"p50": 0.5, "p90": 0.9, "p95": 0.95, "p99": 0.99}
 
@@ -153,6 +153,7 @@ def summarize(results: Results) -> dict[str, Any]:
             jobs, (start.timestamp(), end.timestamp()) if start is not None and end is not None else (0, 0)
         ),
         "stages": _stages(jobs),
+        "drift": drift(results),
         "expected_vs_measured": _expected(results, jobs),
         "notes": list(results.notes),
     }
@@ -160,6 +161,29 @@ def summarize(results: Results) -> dict[str, Any]:
         if key in results.meta:
             summary[key] = results.meta[key]
     return summary
+
+
+def drift(results: Results) -> dict[str, Any]:
+    """For soaks: does queue latency creep up, do runners churn, do failures pile up over time?"""
+    jobs = results.jobs.dropna(subset=["created_at", "queue_s"])
+    slope = None
+    if len(jobs) >= 3:
+        hours = jobs["created_at"].map(pd.Timestamp.timestamp) / 3600.0
+        queue = pd.to_numeric(jobs["queue_s"], errors="coerce")
+        spread = float(((hours - hours.mean()) ** 2).sum())
+        if spread > 0:
+            slope = float(((hours - hours.mean()) * (queue - queue.mean())).sum()) / spread
+    online = pd.to_numeric(results.samples["online_runners"], errors="coerce").dropna() if len(results.samples) else pd.Series()
+    failed = results.jobs[results.jobs["conclusion"].astype(str) != "success"]
+    return {
+        "queue_s_slope_per_hour": _num(slope),
+        "runners_seen": int(results.jobs["runner_name"].dropna().nunique()),
+        "online_runners_min": _num(online.min()) if len(online) else None,
+        "online_runners_max": _num(online.max()) if len(online) else None,
+        "failed_jobs_by_stage": {str(k): int(v) for k, v in failed.groupby(failed["stage"].astype(str)).size().items()}
+        if len(failed)
+        else {},
+    }
 
 
 def _stages(jobs: pd.DataFrame) -> list[dict[str, Any]]:
