@@ -96,7 +96,7 @@ def _queue(ax: plt.Axes, jobs: pd.DataFrame, origin: float) -> None:
     _stage_lines(ax, jobs, origin)
     ax.set_xlabel("seconds since the test started (job queued)")
     ax.set_ylabel("queue latency (s)")
-    ax.legend(loc="upper left", fontsize=7)
+    ax.legend(loc="best", fontsize=7)
 
 
 def _depth(ax: plt.Axes, jobs: pd.DataFrame, origin: float) -> None:
