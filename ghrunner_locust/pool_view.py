@@ -13,7 +13,7 @@ def pool_rows(harness: Any) -> list[dict[str, Any]]:
     running = {name: f"{job} (run {run_id})" for r in reports for name, job, run_id in r.get("running_jobs", []) if name}
     rows: list[dict[str, Any]] = []
     runners = ()
-    if harness.client is not None and harness.settings is not None and harness._runners_api:
+    if harness.client is not None and harness.settings is not None and harness.runners_api:
         try:
             runners = harness.client.list_runners(harness.settings.owner, harness.settings.repo).items
         except Exception:  # noqa: BLE001 - the tab must render even when the API refuses

@@ -24,8 +24,18 @@ def _on_parser(parser: Any, **kwargs: Any) -> None:
 
 
 def _on_init(environment: Any, **kwargs: Any) -> None:
-    environment.ghrunner = Harness(environment)
-    webui.install(environment, environment.ghrunner)
+    harness = environment.ghrunner = Harness(environment)
+    webui.install(environment, harness)
+
+    def report_to_master(client_id: str, data: dict[str, Any], **kw: Any) -> None:
+        data["ghrunner"] = harness.report()
+
+    def worker_report(client_id: str, data: dict[str, Any], **kw: Any) -> None:
+        if "ghrunner" in data:
+            harness.worker_reports[client_id] = data["ghrunner"]
+
+    environment.events.report_to_master.add_listener(report_to_master)
+    environment.events.worker_report.add_listener(worker_report)
 
 
 def _on_test_start(environment: Any, **kwargs: Any) -> None:
@@ -41,25 +51,6 @@ def _on_quitting(environment: Any, **kwargs: Any) -> None:
         harness_of(environment).quit()
 
 
-def _on_report_to_master(client_id: str, data: dict[str, Any], **kwargs: Any) -> None:
-    harness = _current
-    if harness is not None:
-        data["ghrunner"] = harness.report()
-
-
-def _on_worker_report(client_id: str, data: dict[str, Any], **kwargs: Any) -> None:
-    if _current is not None and "ghrunner" in data:
-        _current.worker_reports[client_id] = data["ghrunner"]
-
-
-_current: Harness | None = None
-
-
-def _remember(environment: Any, **kwargs: Any) -> None:
-    global _current
-    _current = environment.ghrunner
-
-
 def register() -> None:
     """Register the plugin's listeners on Locust's events (done once, at import)."""
     global _registered
@@ -68,12 +59,9 @@ def register() -> None:
     _registered = True
     events.init_command_line_parser.add_listener(_on_parser)
     events.init.add_listener(_on_init)
-    events.init.add_listener(_remember)
     events.test_start.add_listener(_on_test_start)
     events.test_stopping.add_listener(_on_test_stopping)
     events.quitting.add_listener(_on_quitting)
-    events.report_to_master.add_listener(_on_report_to_master)
-    events.worker_report.add_listener(_on_worker_report)
 
 
 register()

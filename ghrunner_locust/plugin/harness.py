@@ -6,7 +6,6 @@ writes the one results directory, samples the pool, shares the token's dispatch 
 
 from __future__ import annotations
 
-import json
 import logging
 import socket
 import time
@@ -22,7 +21,6 @@ from locust.runners import MasterRunner, WorkerRunner
 
 from .. import latency_events as stats
 from .._version import __version__
-from ..checks import EXIT_CHECK_FAILED, CheckResult, evaluate
 from ..ecs import EcsRunnerPool
 from ..embedded import EmbeddedSimulator
 from ..errors import Error, UsageError
@@ -30,27 +28,26 @@ from ..github.client import GitHubClient
 from ..github.models import Job
 from ..governor import DispatchGovernor
 from ..options import sim_argv
-from ..plans import CapacityPlan, Observation, Plan, Tick
-from ..records import JobRecord, RunRecord, Sample, as_row, from_row, iso
+from ..plans import Plan
+from ..records import JobRecord, RunRecord, Sample, as_row, iso
 from ..results import ResultsWriter, results_dir_name
-from ..scenario import load_scenario
 from ..settings import Settings
-from ..theory import Workload, budget_check, forecast
 from ..tracker import Dispatched, RunTracker, TrackedRun, TrackerListener
 from ..workflow import WorkflowSpec, default_workflow_path
+from .distributed import ABORT, DRAIN, DRAINED, RECORDS, SHARE, DistributedMixin
+from .planning import STAGE, PlanningMixin, apply_quick, scenario_name
+from .pool import PoolMixin
 
 __all__ = ["Harness", "harness_of"]
 
 log = logging.getLogger("ghrunner_locust")
-RECORDS, ABORT, SHARE = "ghrunner_records", "ghrunner_abort", "ghrunner_share"
-DRAIN, DRAINED, STAGE = "ghrunner_drain", "ghrunner_drained", "ghrunner_stage"
 
 
 def harness_of(environment: Any) -> Harness:
     return environment.ghrunner  # set by the init listener
 
 
-class Harness(TrackerListener):
+class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
     """Settings, client, tracker, results and greenlets of one test."""
 
     def __init__(self, environment: Any) -> None:
@@ -76,7 +73,7 @@ class Harness(TrackerListener):
         self.waiters: dict[str, AsyncResult] = {}
         self.run_dispatch_times: dict[str, float] = {}
         self._greenlets: list[gevent.Greenlet] = []
-        self._runners_api = True
+        self.runners_api = True
         self.plan: Plan | None = None
         self.plan_result: dict[str, Any] = {}
         self.per_user_rate: float | None = None
@@ -113,9 +110,9 @@ class Harness(TrackerListener):
         try:
             if self.role != "worker":
                 self._apply_scenario(options)
-                _apply_quick(options)
+                apply_quick(options)
                 self._start_embedded(options)
-            self.settings = Settings.from_options(options, scenario=_scenario(options))
+            self.settings = Settings.from_options(options, scenario=scenario_name(options))
             token = self.settings.token()
             self._check_inputs()
             self.client = GitHubClient(
@@ -170,76 +167,6 @@ class Harness(TrackerListener):
             self.sim = EmbeddedSimulator(sim_argv(options))
         options.gh_api_url = self.sim.start()
         options.ghrunner_embedded = True  # workers receive it with the spawn message
-
-    def _apply_scenario(self, options: Any) -> None:
-        if not getattr(options, "scenario", None):
-            return
-        scenario = load_scenario(options.scenario)
-        work = scenario.workload
-        for key in ("sleep_duration", "job_count", "job_type"):
-            if key in work:
-                setattr(options, key, work[key])
-        if "inputs" in work:
-            options.gh_inputs = json.dumps({**json.loads(options.gh_inputs or "{}"), **work["inputs"]})
-        for key, option in (("queue_p95", "check_queue_p95"), ("fail_ratio", "check_fail_ratio"), ("timeouts", "check_timeouts")):
-            if key in scenario.checks and getattr(options, option, None) is None:
-                setattr(options, option, scenario.checks[key])
-
-    def _connect_ecs(self, options: Any) -> None:
-        """With --ecs-cluster/--ecs-service: sample the service, and let stages set the runner count."""
-        cluster, service = getattr(options, "ecs_cluster", None), getattr(options, "ecs_service", None)
-        if not cluster and not service:
-            return
-        if not (cluster and service):
-            raise UsageError("give both --ecs-cluster and --ecs-service")
-        self.ecs = EcsRunnerPool(cluster, service, region=options.ecs_region, endpoint_url=options.ecs_endpoint_url)
-        state = self.ecs.sample()
-        log.info(
-            "ghrunner: ECS service %s/%s: %d desired, %d running, %d pending",
-            cluster,
-            service,
-            state.desired,
-            state.running,
-            state.pending,
-        )
-        if getattr(options, "runners", None) is None:
-            options.runners = state.desired
-        self.on_runners = self._scale_ecs
-
-    def _scale_ecs(self, count: int) -> None:
-        assert self.ecs is not None
-        log.info("ghrunner: scaling the ECS service to %d runners", count)
-        try:
-            state = self.ecs.scale(count)
-            log.info("ghrunner: %d runners running", state.running)
-        except Error as exc:
-            log.warning("ghrunner: %s", exc)
-
-    def _guard_rails(self, options: Any) -> None:
-        """Say what the plan implies for the pool and for GitHub's limits; refuse (headless) beyond them."""
-        assert self.settings is not None and self.plan is not None
-        s = self.settings
-        stages = self.plan.stages()
-        pickup = getattr(options, "sim_pickup", 3.0) if s.embedded else 3.0
-        work = Workload(s.sleep_duration, s.job_count, s.job_type, pickup_s=pickup)
-        runners = getattr(options, "runners", None) or (getattr(options, "sim_runners", None) if s.embedded else None)
-        if runners:
-            log.info(
-                "ghrunner: pool capacity %d runners / %.1f s a job = %.1f jobs a minute",
-                runners,
-                work.job_s,
-                runners * 60 / work.job_s,
-            )
-            for item in forecast(stages, work, runners):
-                self.forecasts.append({**asdict(item), "runners": runners, "line": item.line()})
-                log.info("ghrunner: expected %s", item.line())
-        check = budget_check(stages, work, s.poll_interval, per_minute=s.dispatch_limit_minute, per_hour=s.dispatch_limit_hour)
-        for problem in check.problems:
-            log.warning("ghrunner: %s", problem)
-        if check.problems and getattr(options, "headless", False) and not getattr(options, "force", False):
-            raise UsageError(
-                "the plan exceeds GitHub's limits for one token (" + "; ".join(check.problems) + "): pass --force to run anyway"
-            )
 
     def _check_inputs(self) -> None:
         """With the workflow file at hand, refuse inputs GitHub would refuse, before the first dispatch."""
@@ -301,65 +228,6 @@ class Harness(TrackerListener):
             self.tracker.track(dispatched, on_done=done.set)
         return done
 
-    # -- shapes -------------------------------------------------------------------------------
-
-    def observe(self) -> Observation:
-        """What the test has seen so far, for plans that react (baseline, stress, capacity)."""
-        stats = self.environment.runner.stats
-        workflow = self.settings.workflow if self.settings else "runner_test.yml"
-        dispatch = stats.entries.get((workflow, "DISPATCH"))
-        reports = [self.report()] if self.role == "local" else list(self.worker_reports.values())
-        return Observation(
-            now=time.time(),
-            dispatched=dispatch.num_requests if dispatch else 0,
-            completed_runs=self.completed_runs,
-            in_flight=sum(r["in_flight"] for r in reports),
-            queue_s=tuple(self.queue_samples),
-            failures=stats.total.num_failures,
-            requests=stats.total.num_requests,
-            timeouts=self.timeouts,
-            refused=dispatch.num_failures if dispatch else 0,
-        )
-
-    def apply_tick(self, tick: Tick) -> None:
-        rate = tick.rate_per_min / max(1, tick.users) if tick.rate_per_min is not None else None
-        if (tick.stage, rate, tick.job_count) != (self.stage, self.per_user_rate, self.stage_job_count):
-            log.info(
-                "ghrunner: stage %s: %d users%s",
-                tick.stage,
-                tick.users,
-                f", {tick.rate_per_min:.1f} dispatches a minute" if tick.rate_per_min is not None else "",
-            )
-            self._set_stage(tick.stage, rate, tick.job_count)
-            if self.role == "master":
-                self.environment.runner.send_message(
-                    STAGE, {"stage": tick.stage, "per_user_rate": rate, "job_count": tick.job_count}
-                )
-        if tick.runners is not None and tick.runners != self._runners:
-            self._runners = tick.runners
-            if self.on_runners is not None:
-                gevent.spawn(self.on_runners, tick.runners)
-
-    def _set_stage(self, stage: str, per_user_rate: float | None, job_count: int | None) -> None:
-        self.stage, self.per_user_rate, self.stage_job_count = stage, per_user_rate, job_count
-
-    def plan_finished(self, plan: Plan) -> None:
-        breaking = getattr(plan, "breaking", None)
-        if breaking is not None:
-            self.plan_result["breaking_point"] = asdict(breaking)
-            log.info("ghrunner: breaking point at %s (load %g before it): %s", breaking.stage, breaking.level, breaking.reason)
-        elif plan.kind == "stress":
-            self.plan_result["breaking_point"] = None
-            log.info("ghrunner: no breaking point within the plan's steps")
-        if isinstance(plan, CapacityPlan):
-            self.plan_result["capacity"] = {
-                "rate_per_min": plan.capacity,
-                "slo_p95_s": plan.slo_p95_s,
-                "probes": [{"rate_per_min": r, "p95_queue_s": p, "met": m} for r, p, m in plan.results],
-            }
-            found = f"{plan.capacity:.1f} dispatches a minute" if plan.capacity else "no rate tried met it"
-            log.info("ghrunner: capacity within a p95 queue latency of %g s: %s", plan.slo_p95_s, found)
-
     # -- tracker reports ----------------------------------------------------------------------
 
     def job_started(self, run: TrackedRun, job: Job) -> None:
@@ -393,13 +261,6 @@ class Harness(TrackerListener):
         if self.writer is not None:
             self.writer.write(record)
 
-    def _receive_records(self, msg: Any, **kwargs: Any) -> None:
-        for item in msg.data:
-            if item["kind"] == "start":
-                self.queue_samples.append((item["t"], item["q"]))
-            else:
-                self._write(from_row(JobRecord if item["kind"] == "job" else RunRecord, item["row"]))
-
     # -- greenlets ----------------------------------------------------------------------------
 
     def _spawn(self, loop: Any) -> None:
@@ -416,80 +277,6 @@ class Harness(TrackerListener):
                 else:
                     self.fail(f"polling refused: {exc}")
             gevent.sleep(self.tracker.next_interval())
-
-    def _send_loop(self) -> None:
-        while True:
-            gevent.sleep(1.0)
-            self.flush_outbox()
-
-    def flush_outbox(self) -> None:
-        if self.outbox and self.role == "worker":
-            batch, self.outbox = self.outbox, []
-            self.environment.runner.send_message(RECORDS, batch)
-
-    def _sample_loop(self) -> None:
-        assert self.settings is not None
-        while True:
-            gevent.sleep(self.settings.sample_interval)
-            self._write(self.sample())
-
-    def sample(self) -> Sample:
-        """The pool and the harness now (on the master, summed over the workers' latest reports)."""
-        mine = [self.report()] if self.role == "local" else list(self.worker_reports.values())
-        remaining = [r["rate_remaining"] for r in mine if r.get("rate_remaining") is not None]
-        busy = online = None
-        if self._runners_api and self.client is not None and self.settings is not None:
-            try:
-                runners = self.client.list_runners(self.settings.owner, self.settings.repo).items
-                busy, online = sum(r.busy for r in runners), sum(r.online for r in runners)
-            except Error as exc:
-                self._runners_api = False
-                log.info("ghrunner: not sampling the runners API (%s)", exc)
-        ecs = None
-        if self.ecs is not None:
-            try:
-                ecs = self.ecs.sample()
-            except Error as exc:
-                log.warning("ghrunner: %s", exc)
-        return Sample(
-            time=iso(time.time()),
-            worker=self.worker_id,
-            in_flight_runs=sum(r["in_flight"] for r in mine),
-            queued_jobs=sum(r["queued"] for r in mine),
-            running_jobs=sum(r["running"] for r in mine),
-            busy_runners=busy,
-            online_runners=online,
-            rate_limit_remaining=min(remaining) if remaining else None,
-            rate_limit_used=max((r.get("rate_used") or 0 for r in mine), default=None),
-            requests_sent=sum(r["sent"] for r in mine),
-            requests_counted=sum(r["counted"] for r in mine),
-            users=self.environment.runner.user_count,
-            stage=self.stage,
-            ecs_desired=ecs.desired if ecs else None,
-            ecs_running=ecs.running if ecs else None,
-            ecs_pending=ecs.pending if ecs else None,
-        )
-
-    def report(self) -> dict[str, Any]:
-        """This process's tracker and budget, for the master (``report_to_master``) or the local sample."""
-        queued, running = self.tracker.job_counts() if self.tracker else (0, 0)
-        client, snap = self.client, self.client.rate_limit if self.client else None
-        running_jobs = [
-            [job.runner_name, job.name, job.run_id]
-            for t in (self.tracker.runs.values() if self.tracker else ())
-            for job in t.jobs.values()
-            if job.started and not job.completed
-        ]
-        return {
-            "in_flight": self.tracker.in_flight if self.tracker else 0,
-            "queued": queued,
-            "running": running,
-            "rate_remaining": snap.remaining if snap else None,
-            "rate_used": snap.used if snap else None,
-            "sent": client.requests_sent if client else 0,
-            "counted": client.requests_counted if client else 0,
-            "running_jobs": running_jobs,
-        }
 
     # -- stop ---------------------------------------------------------------------------------
 
@@ -520,28 +307,6 @@ class Harness(TrackerListener):
             tracker.drain(min(30.0, max(5.0, settings.drain_timeout)))
         tracker.abandon_all("the test stopped before the run ended")
         self.flush_outbox()
-
-    def _drain_for_master(self) -> None:
-        self.stop()
-        self.environment.runner.send_message(DRAINED, {"worker": self.worker_id})
-
-    def _drain_workers(self) -> None:
-        runner, settings = self.environment.runner, self.settings
-        workers = {client.id for client in runner.clients.all}
-        if not workers or settings is None or self._drained:
-            return
-        self._drained = True
-        self._acks, self._all_drained = set(), gevent.event.Event()
-        self._expected = workers
-        runner.send_message(DRAIN, {})
-        limit = settings.drain_timeout + (40.0 if settings.cancel_on_stop else 10.0)
-        if not self._all_drained.wait(limit):
-            log.warning("ghrunner: %d workers did not finish draining within %.0f s", len(workers - self._acks), limit)
-
-    def _receive_drained(self, msg: Any, **kwargs: Any) -> None:
-        self._acks.add(msg.node_id)
-        if self._acks >= getattr(self, "_expected", set()):
-            self._all_drained.set()
 
     def quit(self) -> None:
         """``quitting``: close the results, stop the embedded simulator."""
@@ -575,46 +340,3 @@ class Harness(TrackerListener):
             log.warning("ghrunner: could not write the report (%s); results in %s", exc, directory)
             return
         print(format_summary(summary, str(directory)), flush=True)
-
-    def _checks(self) -> list[CheckResult]:
-        options = self.environment.parsed_options
-        stats = self.environment.runner.stats.total
-        results = evaluate(
-            [q for _, q in self.queue_samples],
-            stats.num_failures,
-            stats.num_requests,
-            self.timeouts,
-            queue_p95=getattr(options, "check_queue_p95", None),
-            fail_ratio=getattr(options, "check_fail_ratio", None),
-            max_timeouts=getattr(options, "check_timeouts", None),
-        )
-        for result in results:
-            (log.info if result.passed else log.error)("ghrunner: check %s", result.line())
-        if any(not r.passed for r in results) and self.environment.process_exit_code in (None, 0, 1):
-            self.environment.process_exit_code = EXIT_CHECK_FAILED
-        return results
-
-
-def _apply_quick(options: Any) -> None:
-    """``--quick``: short sleeps and fast polling, for options still at their defaults."""
-    if not getattr(options, "quick", False) or getattr(options, "ghrunner_quick_applied", False):
-        return
-    for name, default, quick in [
-        ("sleep_duration", 60.0, 2.0),
-        ("poll_interval", 5.0, 1.0),
-        ("jobs_refresh", 10.0, 1.0),
-        ("drain_timeout", 60.0, 30.0),
-        ("sample_interval", 5.0, 2.0),
-        ("sim_pickup_tail", 0.01, 0.0),
-    ]:
-        if getattr(options, name, None) == default:
-            setattr(options, name, quick)
-    options.ghrunner_quick_applied = True
-
-
-def _scenario(options: Any) -> str:
-    if getattr(options, "scenario", None):
-        return Path(options.scenario).stem
-    locustfile = getattr(options, "locustfile", None) or "test"
-    stem = Path(str(locustfile).split(",")[0]).stem or "test"
-    return f"{stem}-{options.shape}" if getattr(options, "shape", None) else stem
