@@ -176,6 +176,8 @@ class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
 
     def _open_results(self) -> None:
         assert self.settings is not None
+        if self.writer is not None:  # a new test from the web UI: the previous one's files are complete
+            self.writer.close()
         directory = Path(self.settings.results_dir) / results_dir_name(self.settings.scenario)
         self.writer = ResultsWriter(directory)
         self._write_meta()
