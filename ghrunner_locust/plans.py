@@ -29,6 +29,8 @@ __all__ = [
     "volume_plan",
 ]
 
+RATE_PER_USER = 30.0
+"""In rate mode, one open-loop user per this many dispatches a minute."""
 SPIKE_RAMP_S = 2.0
 """A spike's users arrive within this many seconds: Locust's start() blocks until a ramp ends."""
 
@@ -113,6 +115,11 @@ class Plan:
         return ()
 
 
+def users_for(level: float, rate: bool) -> int:
+    """Users for a load level: the level itself (closed loop), or enough users to share a rate."""
+    return max(1, math.ceil(level / RATE_PER_USER if rate else level))
+
+
 def _tick(stage: Stage, index: int) -> Tick:
     spawn = stage.spawn_rate if stage.spawn_rate is not None else max(1.0, float(stage.users))
     return Tick(
@@ -160,7 +167,7 @@ def step_plan(
         stages.append(
             Stage(
                 interval_s,
-                users=max(1, math.ceil(level)) if not rate else max(1, math.ceil(level / 30)),
+                users=users_for(level, rate),
                 rate_per_min=level if rate else None,
                 name=f"step {i + 1}",
                 runners=runners[i] if runners and i < len(runners) else None,
@@ -173,10 +180,10 @@ def spike_plan(base: float, peak: float, before_s: float, spike_s: float, after_
     """Base, a sudden peak, back to base. Spawn rates bring the peak within ``SPIKE_RAMP_S`` seconds."""
 
     def stage(level: float, duration: float, name: str, jump: float) -> Stage:
-        users = max(1, math.ceil(level if not rate else level / 30))
+        users = users_for(level, rate)
         return Stage(duration, users, level if rate else None, spawn_rate=max(1.0, math.ceil(jump / SPIKE_RAMP_S)), name=name)
 
-    ups = abs(peak - base) if not rate else abs(math.ceil(peak / 30) - math.ceil(base / 30))
+    ups = abs(peak - base) if not rate else abs(math.ceil(peak / RATE_PER_USER) - math.ceil(base / RATE_PER_USER))
     return StagesPlan(
         (
             stage(base, before_s, "base", base),
@@ -269,7 +276,7 @@ class StressPlan(Plan):
         level = self.start + index * self.step
         stage = Stage(
             self.interval_s,
-            max(1, math.ceil(level if not self.rate else level / 30)),
+            users_for(level, self.rate),
             level if self.rate else None,
             name=f"step {index + 1}",
         )
@@ -342,7 +349,7 @@ class CapacityPlan(Plan):
             self._window = (self._window[0], obs.now)
             self._resting, self._rest_started = True, run_time
             return Tick(0, 100.0, "rest")
-        users = max(1, math.ceil(self._rate / 30))
+        users = users_for(self._rate, rate=True)
         return Tick(users, float(users), f"probe {len(self.results) + 1} at {self._rate:.1f}/min", self._rate)
 
     def _judge(self, obs: Observation) -> None:

@@ -87,6 +87,11 @@ class WorkflowDispatchUser(User):
         self._done = harness.dispatched(dispatched)
         return dispatched
 
+    def wait_for_run(self) -> None:
+        """Wait until the tracker reports the last dispatched run ended (or its timeout plus two polls)."""
+        settings = self.harness.settings
+        self._done.wait(timeout=settings.run_timeout + 2 * settings.poll_interval if settings else None)
+
 
 class ClosedLoopUser(WorkflowDispatchUser):
     """Dispatch, wait until the run ends, wait ``wait_time``, repeat: concurrency = number of users."""
@@ -97,8 +102,7 @@ class ClosedLoopUser(WorkflowDispatchUser):
     @task
     def dispatch_and_wait(self) -> None:
         if self.dispatch() is not None:
-            settings = self.harness.settings
-            self._done.wait(timeout=settings.run_timeout + 2 * settings.poll_interval if settings else None)
+            self.wait_for_run()
 
 
 class OpenLoopUser(WorkflowDispatchUser):
@@ -158,6 +162,5 @@ class AdaptiveUser(OpenLoopUser):
             self.dispatch()
             return
         if self.dispatch() is not None:
-            settings = self.harness.settings
-            self._done.wait(timeout=settings.run_timeout + 2 * settings.poll_interval if settings else None)
+            self.wait_for_run()
         self._clock = time.monotonic()
