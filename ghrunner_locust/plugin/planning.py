@@ -147,7 +147,8 @@ class PlanningMixin:
 
 
 def apply_quick(options: Any) -> None:
-    """``--quick``: short sleeps and fast polling, for options still at their defaults."""
+    """``--quick``: short sleeps, fast polling and no long pickups in the embedded simulator, for options
+    still at their defaults (a rehearsal must end within its drain)."""
     if not getattr(options, "quick", False) or getattr(options, "ghrunner_quick_applied", False):
         return
     for name, default, quick in [
@@ -157,6 +158,7 @@ def apply_quick(options: Any) -> None:
         ("drain_timeout", 60.0, 30.0),
         ("sample_interval", 5.0, 2.0),
         ("sim_pickup_tail", 0.01, 0.0),
+        ("sim_pickup_p90", 10.0, 5.0),
     ]:
         if getattr(options, name, None) == default:
             setattr(options, name, quick)
