@@ -1,47 +1,52 @@
 """ghrunner-locust: load-test GitHub Actions self-hosted runners with Locust.
 
-The package root never imports locust; the Locust glue lives in modules that a locustfile imports.
+The package root imports nothing heavy: Locust must monkey-patch the process (gevent) before requests and
+urllib3 are imported, so a script may ``import ghrunner_locust.plugin`` first. The names below are handed on
+lazily, on first use.
 """
 
-from ._version import __version__
-from .clock import Clock, FakeClock, SystemClock
-from .errors import APIError, AuthError, Error, NotFoundError, RateLimitError, UsageError, ValidationError
-from .github import (
-    DispatchResult,
-    GitHubClient,
-    GitHubRetry,
-    Job,
-    Page,
-    RateLimit,
-    RateLimitSnapshot,
-    Runner,
-    Workflow,
-    WorkflowRun,
-)
-from .workflow import InputSpec, WorkflowSpec
+from __future__ import annotations
 
-__all__ = [
-    "__version__",
-    "Clock",
-    "SystemClock",
-    "FakeClock",
-    "Error",
-    "UsageError",
-    "APIError",
-    "AuthError",
-    "NotFoundError",
-    "ValidationError",
-    "RateLimitError",
-    "GitHubClient",
-    "GitHubRetry",
-    "RateLimitSnapshot",
-    "DispatchResult",
-    "Workflow",
-    "WorkflowRun",
-    "Job",
-    "Runner",
-    "RateLimit",
-    "Page",
-    "InputSpec",
-    "WorkflowSpec",
-]
+from importlib import import_module
+from typing import Any
+
+from ._version import __version__
+
+_WHERE = {
+    "Clock": "clock",
+    "SystemClock": "clock",
+    "FakeClock": "clock",
+    "Error": "errors",
+    "UsageError": "errors",
+    "APIError": "errors",
+    "AuthError": "errors",
+    "NotFoundError": "errors",
+    "ValidationError": "errors",
+    "RateLimitError": "errors",
+    "GitHubClient": "github",
+    "GitHubRetry": "github",
+    "RateLimitSnapshot": "github",
+    "DispatchResult": "github",
+    "Workflow": "github",
+    "WorkflowRun": "github",
+    "Job": "github",
+    "Runner": "github",
+    "RateLimit": "github",
+    "Page": "github",
+    "InputSpec": "github.workflow",
+    "WorkflowSpec": "github.workflow",
+}
+
+__all__ = ["__version__", *_WHERE]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

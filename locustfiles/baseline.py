@@ -12,8 +12,7 @@ Against your runners (10 runs of 4 parallel 30-second jobs):
 
 from locust import constant
 
-from ghrunner_locust.plugin import ClosedLoopUser
-from ghrunner_locust.shapes import BaselineShape
+from ghrunner_locust.plugin import BaselineShape, ClosedLoopUser
 
 
 class BaselineUser(ClosedLoopUser):

@@ -6,8 +6,7 @@ search over rates (each held, then rested until the pool is idle), not a fixed r
         --capacity-slo 60 --capacity-low 1 --capacity-high 30 --capacity-probe 900 --sleep-duration 60
 """
 
-from ghrunner_locust.plugin import OpenLoopUser
-from ghrunner_locust.shapes import CapacityShape
+from ghrunner_locust.plugin import CapacityShape, OpenLoopUser
 
 
 class Dispatcher(OpenLoopUser):

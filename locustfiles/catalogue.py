@@ -5,8 +5,7 @@ or --scenario FILE.yaml (stages, workload and checks; see scenarios/).
     locust -f locustfiles/catalogue.py --headless --scenario scenarios/nightly.yaml
 """
 
-from ghrunner_locust.plugin import AdaptiveUser
-from ghrunner_locust.shapes import CatalogueShape
+from ghrunner_locust.plugin import AdaptiveUser, CatalogueShape
 
 
 class Runner(AdaptiveUser):

@@ -5,8 +5,7 @@
         --shape-rate 6 --shape-duration 1800 --sleep-duration 60 --job-count 2 --check-queue-p95 120
 """
 
-from ghrunner_locust.plugin import OpenLoopUser
-from ghrunner_locust.shapes import LoadShape
+from ghrunner_locust.plugin import LoadShape, OpenLoopUser
 
 
 class Dispatcher(OpenLoopUser):

@@ -7,8 +7,7 @@
 With the ECS monitor (--ecs-cluster/--ecs-service) and --shape-runners 4,4,8,8 the runner count steps too.
 """
 
-from ghrunner_locust.plugin import ClosedLoopUser
-from ghrunner_locust.shapes import ScalabilityShape
+from ghrunner_locust.plugin import ClosedLoopUser, ScalabilityShape
 
 
 class Worker(ClosedLoopUser):

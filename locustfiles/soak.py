@@ -8,8 +8,7 @@ churning, failures accumulating.
 
 from locust import constant
 
-from ghrunner_locust.plugin import ClosedLoopUser
-from ghrunner_locust.shapes import SoakShape
+from ghrunner_locust.plugin import ClosedLoopUser, SoakShape
 
 
 class SteadyUser(ClosedLoopUser):

@@ -6,8 +6,7 @@ does the queue drain afterwards?
         --spike-base 2 --spike-peak 30 --spike-duration 120 --sleep-duration 60
 """
 
-from ghrunner_locust.plugin import OpenLoopUser
-from ghrunner_locust.shapes import SpikeShape
+from ghrunner_locust.plugin import OpenLoopUser, SpikeShape
 
 
 class Dispatcher(OpenLoopUser):

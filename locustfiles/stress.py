@@ -6,8 +6,7 @@ refused dispatches over their bounds); the breaking point lands in meta.json.
         --stress-max-p95 300 --shape-step-interval 600 --cancel-on-stop
 """
 
-from ghrunner_locust.plugin import ClosedLoopUser
-from ghrunner_locust.shapes import StressShape
+from ghrunner_locust.plugin import ClosedLoopUser, StressShape
 
 
 class Worker(ClosedLoopUser):

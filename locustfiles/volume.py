@@ -5,8 +5,7 @@
         --shape-rate 1 --shape-duration 1800 --sleep-duration 60
 """
 
-from ghrunner_locust.plugin import OpenLoopUser
-from ghrunner_locust.shapes import VolumeShape
+from ghrunner_locust.plugin import OpenLoopUser, VolumeShape
 
 
 class MatrixDispatcher(OpenLoopUser):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ghrunner_locust.checks import evaluate, percentile
+from ghrunner_locust.planning.checks import evaluate, percentile
 
 
 def test_percentile_matches_pandas_linear_interpolation():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ghrunner_locust.clock import FakeClock
-from ghrunner_locust.governor import DispatchGovernor
+from ghrunner_locust.tracking.governor import DispatchGovernor
 
 
 def test_eighty_a_minute_then_waits_for_the_window():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ghrunner_locust import latency_events as ev
 from ghrunner_locust.github.models import Job
-from ghrunner_locust.records import RunRecord
-from ghrunner_locust.tracker import Dispatched, TrackedRun
+from ghrunner_locust.plugin import events as ev
+from ghrunner_locust.tracking.records import RunRecord
+from ghrunner_locust.tracking.tracker import Dispatched, TrackedRun
 
 KEYWORDS = {"request_type", "name", "response_time", "response_length", "response", "context", "exception", "start_time", "url"}
 

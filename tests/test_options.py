@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ghrunner_locust.options import add_arguments, sim_argv
+from ghrunner_locust.plugin.options import add_arguments, sim_argv
 
 
 class Parser(argparse.ArgumentParser):

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from ghrunner_locust.clock import FakeClock
-from ghrunner_locust.plans import (
+from ghrunner_locust.planning.plans import (
     SPIKE_RAMP_S,
     BaselinePlan,
     CapacityPlan,

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from ghrunner_locust.cli import main
-from ghrunner_locust.records import JobRecord, RunRecord, Sample
 from ghrunner_locust.report import ReportError, build_report, compare, load_results, summarize
-from ghrunner_locust.results import ResultsWriter
+from ghrunner_locust.tracking.records import JobRecord, RunRecord, Sample
+from ghrunner_locust.tracking.results import ResultsWriter
 
 T0 = pd.Timestamp("2026-01-01T00:00:00Z")
 

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from ghrunner_locust.records import JobRecord, RunRecord, Sample, columns
-from ghrunner_locust.results import ResultsWriter, results_dir_name
+from ghrunner_locust.tracking.records import JobRecord, RunRecord, Sample, columns
+from ghrunner_locust.tracking.results import ResultsWriter, results_dir_name
 
 
 def job(i: int) -> JobRecord:
@@ -72,7 +72,7 @@ def test_rows_survive_a_killed_process(tmp_path):
 import sys, time
 sys.path.insert(0, {str(os.getcwd())!r})
 from tests.test_results import job
-from ghrunner_locust.results import ResultsWriter
+from ghrunner_locust.tracking.results import ResultsWriter
 writer = ResultsWriter({str(tmp_path)!r})
 for i in range(5):
     writer.write(job(i))

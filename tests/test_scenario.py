@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ghrunner_locust.scenario import ScenarioError, load_scenario, parse_duration
+from ghrunner_locust.planning.scenario import ScenarioError, load_scenario, parse_duration
 
 GOOD = """name: nightly
 workload: {sleep_duration: 30, job_count: 4, job_type: sequential, inputs: {runner_labels: '["gpu"]'}}

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from ghrunner_locust import UsageError
-from ghrunner_locust.settings import SIM_OWNER, SIM_TOKEN, Settings
+from ghrunner_locust.plugin.settings import SIM_OWNER, SIM_TOKEN, Settings
 
 
 def options(**overrides):

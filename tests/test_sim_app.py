@@ -86,7 +86,7 @@ def test_api_version_2026_always_answers_200(sim):
 
 
 def test_ghes_mode_rejects_run_details_and_the_client_falls_back_to_run_key():
-    from ghrunner_locust.follow import find_dispatched_run
+    from ghrunner_locust.github.follow import find_dispatched_run
 
     with Simulator(SimConfig(**FAST_SIM, ghes=True)) as ghes:
         raw = requests.post(

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from ghrunner_locust.plans import Stage
-from ghrunner_locust.theory import Workload, budget_check, burst_wait, erlang_c, forecast, mdc_wait
+from ghrunner_locust.planning.plans import Stage
+from ghrunner_locust.planning.theory import Workload, budget_check, burst_wait, erlang_c, forecast, mdc_wait
 
 
 def test_erlang_c_known_values():

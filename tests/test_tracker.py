@@ -9,7 +9,7 @@ import pytest
 
 from ghrunner_locust.github import GitHubClient
 from ghrunner_locust.simulator import SimConfig, Simulator
-from ghrunner_locust.tracker import Dispatched, RunTracker, TrackerListener
+from ghrunner_locust.tracking.tracker import Dispatched, RunTracker, TrackerListener
 
 from .conftest import FAST_SIM, TOKEN
 

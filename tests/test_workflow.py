@@ -8,7 +8,7 @@ import sys
 import pytest
 import yaml
 
-from ghrunner_locust.workflow import InputError, WorkflowSpec
+from ghrunner_locust.github.workflow import InputError, WorkflowSpec
 
 from .conftest import REPO_ROOT
 

@@ -8,9 +8,9 @@ import sys
 from typing import Any
 
 from ..errors import UsageError
-from ..follow import RunProgress, find_dispatched_run, follow_run
 from ..github.client import DEFAULT_API_URL, DEFAULT_API_VERSION, GitHubClient
-from ..workflow import parse_inputs_json
+from ..github.follow import RunProgress, find_dispatched_run, follow_run
+from ..github.workflow import parse_inputs_json
 
 __all__ = ["add_parser", "run", "parse_inputs"]
 

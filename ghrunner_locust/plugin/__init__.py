@@ -1,67 +1,49 @@
-"""The Locust plugin. Importing it (a locustfile does) registers its listeners, once.
+"""The Locust plugin: users, load shapes and the harness: everything that imports Locust lives in this folder.
 
-from ghrunner_locust.plugin import ClosedLoopUser
+    from ghrunner_locust.plugin import ClosedLoopUser, LoadShape
+
+Names are handed on lazily: importing this package imports nothing heavy, so a script or test may import
+``ghrunner_locust.plugin.options`` without Locust. Taking a user class, a shape or the harness imports
+Locust and registers the plugin's listeners, once (see ``listeners.py``).
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
-from locust import events
+_WHERE = {
+    "WorkflowDispatchUser": "users",
+    "ClosedLoopUser": "users",
+    "OpenLoopUser": "users",
+    "AdaptiveUser": "users",
+    "Harness": "harness",
+    "harness_of": "harness",
+    "PlanShape": "shapes",
+    "StagesShape": "shapes",
+    "BaselineShape": "shapes",
+    "LoadShape": "shapes",
+    "ScalabilityShape": "shapes",
+    "SpikeShape": "shapes",
+    "StressShape": "shapes",
+    "SoakShape": "shapes",
+    "VolumeShape": "shapes",
+    "CapacityShape": "shapes",
+    "CatalogueShape": "shapes",
+    "SHAPES": "shapes",
+    "register": "listeners",
+}
 
-from ..options import add_arguments
-from . import webui
-from .harness import Harness, harness_of
-from .users import AdaptiveUser, ClosedLoopUser, OpenLoopUser, WorkflowDispatchUser
-
-__all__ = ["WorkflowDispatchUser", "ClosedLoopUser", "OpenLoopUser", "AdaptiveUser", "Harness", "harness_of"]
-
-_registered = False
-
-
-def _on_parser(parser: Any, **kwargs: Any) -> None:
-    add_arguments(parser)
-
-
-def _on_init(environment: Any, **kwargs: Any) -> None:
-    harness = environment.ghrunner = Harness(environment)
-    webui.install(environment, harness)
-
-    def report_to_master(client_id: str, data: dict[str, Any], **kw: Any) -> None:
-        data["ghrunner"] = harness.report()
-
-    def worker_report(client_id: str, data: dict[str, Any], **kw: Any) -> None:
-        if "ghrunner" in data:
-            harness.worker_reports[client_id] = data["ghrunner"]
-
-    environment.events.report_to_master.add_listener(report_to_master)
-    environment.events.worker_report.add_listener(worker_report)
+__all__ = list(_WHERE)
 
 
-def _on_test_start(environment: Any, **kwargs: Any) -> None:
-    harness_of(environment).start()
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value
 
 
-def _on_test_stopping(environment: Any, **kwargs: Any) -> None:
-    harness_of(environment).stop()
-
-
-def _on_quitting(environment: Any, **kwargs: Any) -> None:
-    if hasattr(environment, "ghrunner"):
-        harness_of(environment).quit()
-
-
-def register() -> None:
-    """Register the plugin's listeners on Locust's events (done once, at import)."""
-    global _registered
-    if _registered:
-        return
-    _registered = True
-    events.init_command_line_parser.add_listener(_on_parser)
-    events.init.add_listener(_on_init)
-    events.test_start.add_listener(_on_test_start)
-    events.test_stopping.add_listener(_on_test_stopping)
-    events.quitting.add_listener(_on_quitting)
-
-
-register()
+def __dir__() -> list[str]:
+    return sorted(__all__)

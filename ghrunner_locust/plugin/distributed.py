@@ -7,7 +7,7 @@ from typing import Any
 
 import gevent
 
-from ..records import JobRecord, RunRecord, from_row
+from ..tracking.records import JobRecord, RunRecord, from_row
 
 __all__ = ["DistributedMixin", "RECORDS", "ABORT", "SHARE", "DRAIN", "DRAINED"]
 

@@ -19,24 +19,24 @@ import gevent
 from gevent.event import AsyncResult
 from locust.runners import MasterRunner, WorkerRunner
 
-from .. import latency_events as stats
 from .._version import __version__
 from ..ecs import EcsRunnerPool
-from ..embedded import EmbeddedSimulator
 from ..errors import Error, UsageError
 from ..github.client import GitHubClient
 from ..github.models import Job
-from ..governor import DispatchGovernor
-from ..options import sim_argv
-from ..plans import Plan
-from ..records import JobRecord, RunRecord, Sample, as_row, iso
-from ..results import ResultsWriter, results_dir_name
-from ..settings import Settings
-from ..tracker import Dispatched, RunTracker, TrackedRun, TrackerListener
-from ..workflow import WorkflowSpec, default_workflow_path
+from ..github.workflow import WorkflowSpec, default_workflow_path
+from ..planning.plans import Plan
+from ..tracking.governor import DispatchGovernor
+from ..tracking.records import JobRecord, RunRecord, Sample, as_row, iso
+from ..tracking.results import ResultsWriter, results_dir_name
+from ..tracking.tracker import Dispatched, RunTracker, TrackedRun, TrackerListener
+from . import events as stats
 from .distributed import ABORT, DRAIN, DRAINED, RECORDS, SHARE, DistributedMixin
+from .embedded import EmbeddedSimulator
+from .options import sim_argv
 from .planning import STAGE, PlanningMixin, apply_quick, scenario_name
 from .pool import PoolMixin
+from .settings import Settings
 
 __all__ = ["Harness", "harness_of"]
 

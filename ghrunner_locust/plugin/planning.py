@@ -11,11 +11,11 @@ from typing import Any
 
 import gevent
 
-from ..checks import EXIT_CHECK_FAILED, CheckResult, evaluate
 from ..errors import UsageError
-from ..plans import CapacityPlan, Observation, Plan, Tick
-from ..scenario import load_scenario
-from ..theory import Workload, budget_check, forecast
+from ..planning.checks import EXIT_CHECK_FAILED, CheckResult, evaluate
+from ..planning.plans import CapacityPlan, Observation, Plan, Tick
+from ..planning.scenario import load_scenario
+from ..planning.theory import Workload, budget_check, forecast
 
 __all__ = ["PlanningMixin", "apply_quick", "scenario_name"]
 

@@ -10,7 +10,7 @@ import gevent
 
 from ..ecs import EcsRunnerPool
 from ..errors import Error, UsageError
-from ..records import Sample, iso
+from ..tracking.records import Sample, iso
 
 __all__ = ["PoolMixin"]
 

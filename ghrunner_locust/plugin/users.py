@@ -10,9 +10,10 @@ from typing import Any
 from locust import User, constant, task
 from locust.exception import StopUser
 
-from .. import latency_events as stats
 from ..errors import Error
-from ..tracker import Dispatched
+from ..tracking.tracker import Dispatched
+from . import events as stats
+from . import listeners  # noqa: F401  (registers the plugin's listeners, once)
 from .harness import harness_of
 
 __all__ = ["WorkflowDispatchUser", "ClosedLoopUser", "OpenLoopUser", "AdaptiveUser"]

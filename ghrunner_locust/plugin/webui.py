@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..pool_view import pool_rows
+from ..tracking.pool_view import pool_rows
 
 __all__ = ["install"]
 

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any
-
-from .charts import draw_all
+from .build import build_report
 from .compare import compare, format_comparison
 from .console import format_summary
-from .html import render_html
 from .load import ReportError, Results, load_results
 from .summary import summarize
 
@@ -24,12 +19,3 @@ __all__ = [
     "ReportError",
 ]
 
-
-def build_report(directory: str | Path) -> dict[str, Any]:
-    """Write ``summary.json``, the chart PNGs and ``report.html`` into ``directory``; return the summary."""
-    results = load_results(directory)
-    summary = summarize(results)
-    (results.directory / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
-    draw_all(results, results.directory)
-    (results.directory / "report.html").write_text(render_html(summary, results.directory, results.meta), encoding="utf-8")
-    return summary

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import UsageError
-from ..records import JobRecord, RunRecord, Sample, columns
+from ..tracking.records import JobRecord, RunRecord, Sample, columns
 
 __all__ = ["Results", "ReportError", "load_results"]
 

@@ -8,7 +8,7 @@ from types import TracebackType
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from ..clock import Clock
-from ..workflow import WorkflowSpec
+from ..github.workflow import WorkflowSpec
 from .app import SimApp
 from .config import SimConfig
 from .state import SimState

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..clock import Clock, SystemClock
-from ..workflow import InputError, WorkflowSpec, default_workflow_path
+from ..github.workflow import InputError, WorkflowSpec, default_workflow_path
 from .config import SimConfig
 from .model import SimError, SimJob, SimRun, SimRunner
 from .pool import RunnerPool

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from .clock import Clock, SystemClock
-from .github.client import GitHubClient
-from .github.models import Job, WorkflowRun
+from ..clock import Clock, SystemClock
+from .client import GitHubClient
+from .models import Job, WorkflowRun
 
 __all__ = ["RunProgress", "find_dispatched_run", "follow_run", "created_filter"]
 

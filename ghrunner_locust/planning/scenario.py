@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from .errors import UsageError
+from ..errors import UsageError
 from .plans import Stage, StagesPlan
 
 __all__ = ["Scenario", "ScenarioError", "parse_duration", "load_scenario"]

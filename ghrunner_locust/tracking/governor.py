@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from .clock import Clock, SystemClock
+from ..clock import Clock, SystemClock
 
 __all__ = ["DispatchGovernor"]
 

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .clock import Clock, SystemClock
-from .errors import Error
-from .follow import created_filter
-from .github.client import GitHubClient
-from .github.models import Job, WorkflowRun
+from ..clock import Clock, SystemClock
+from ..errors import Error
+from ..github.client import GitHubClient
+from ..github.follow import created_filter
+from ..github.models import Job, WorkflowRun
 from .records import JobRecord, RunRecord, iso
 
 __all__ = ["Dispatched", "TrackedRun", "RunTracker", "TrackerListener"]

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .errors import UsageError
+from ..errors import UsageError
 
 __all__ = ["InputSpec", "WorkflowSpec", "InputError", "DEFAULT_WORKFLOW_PATH", "default_workflow_path", "parse_inputs_json"]
 
@@ -23,7 +23,7 @@ def default_workflow_path() -> Path:
     """``runner_test.yml`` of the working directory, else the copy shipped beside this package."""
     if DEFAULT_WORKFLOW_PATH.exists():
         return DEFAULT_WORKFLOW_PATH
-    return Path(__file__).resolve().parent.parent / DEFAULT_WORKFLOW_PATH
+    return Path(__file__).resolve().parents[2] / DEFAULT_WORKFLOW_PATH
 
 
 def parse_inputs_json(text: str, option: str = "--inputs") -> dict[str, Any]:

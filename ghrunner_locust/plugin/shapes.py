@@ -11,10 +11,11 @@ from typing import Any, ClassVar
 
 from locust import LoadTestShape
 
-from . import plans
-from .errors import Error
-from .plugin.harness import harness_of
-from .scenario import load_scenario
+from ..errors import Error
+from ..planning import plans
+from ..planning.scenario import load_scenario
+from . import listeners  # noqa: F401  (registers the plugin's listeners, once)
+from .harness import harness_of
 
 __all__ = [
     "PlanShape",

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 
-from .errors import Error
+from ..errors import Error
 
 __all__ = ["EmbeddedSimulator"]
 

@@ -9,9 +9,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import UsageError
-from .github.client import DEFAULT_API_URL
-from .workflow import parse_inputs_json
+from ..errors import UsageError
+from ..github.client import DEFAULT_API_URL
+from ..github.workflow import parse_inputs_json
 
 __all__ = ["Settings", "SIM_OWNER", "SIM_REPO", "SIM_TOKEN"]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .github.models import Job
-from .records import JobRecord, RunRecord
-from .tracker import TrackedRun
+from ..github.models import Job
+from ..tracking.records import JobRecord, RunRecord
+from ..tracking.tracker import TrackedRun
 
 __all__ = ["JOB", "RUN", "DISPATCH", "JobFailed", "RunFailed", "fire", "job_started", "job_finished", "run_finished"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .commands.sim import add_sim_arguments
+from ..commands.sim import add_sim_arguments
 
 __all__ = ["add_arguments", "sim_argv"]
 

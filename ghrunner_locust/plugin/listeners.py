@@ -1,0 +1,64 @@
+"""The plugin's listeners on Locust's events, registered once: at the import of this module, which the users
+and the shapes import, so a locustfile that takes either registers them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from locust import events
+
+from . import webui
+from .harness import Harness, harness_of
+from .options import add_arguments
+
+__all__ = ["register"]
+
+_registered = False
+
+
+def _on_parser(parser: Any, **kwargs: Any) -> None:
+    add_arguments(parser)
+
+
+def _on_init(environment: Any, **kwargs: Any) -> None:
+    harness = environment.ghrunner = Harness(environment)
+    webui.install(environment, harness)
+
+    def report_to_master(client_id: str, data: dict[str, Any], **kw: Any) -> None:
+        data["ghrunner"] = harness.report()
+
+    def worker_report(client_id: str, data: dict[str, Any], **kw: Any) -> None:
+        if "ghrunner" in data:
+            harness.worker_reports[client_id] = data["ghrunner"]
+
+    environment.events.report_to_master.add_listener(report_to_master)
+    environment.events.worker_report.add_listener(worker_report)
+
+
+def _on_test_start(environment: Any, **kwargs: Any) -> None:
+    harness_of(environment).start()
+
+
+def _on_test_stopping(environment: Any, **kwargs: Any) -> None:
+    harness_of(environment).stop()
+
+
+def _on_quitting(environment: Any, **kwargs: Any) -> None:
+    if hasattr(environment, "ghrunner"):
+        harness_of(environment).quit()
+
+
+def register() -> None:
+    """Register the plugin's listeners on Locust's events (once, however often it is called)."""
+    global _registered
+    if _registered:
+        return
+    _registered = True
+    events.init_command_line_parser.add_listener(_on_parser)
+    events.init.add_listener(_on_init)
+    events.test_start.add_listener(_on_test_start)
+    events.test_stopping.add_listener(_on_test_stopping)
+    events.quitting.add_listener(_on_quitting)
+
+
+register()

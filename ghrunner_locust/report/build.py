@@ -1,0 +1,24 @@
+"""Build a report: ``summary.json``, the chart PNGs and ``report.html`` from a results directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .charts import draw_all
+from .html import render_html
+from .load import load_results
+from .summary import summarize
+
+__all__ = ["build_report"]
+
+
+def build_report(directory: str | Path) -> dict[str, Any]:
+    """Write ``summary.json``, the chart PNGs and ``report.html`` into ``directory``; return the summary."""
+    results = load_results(directory)
+    summary = summarize(results)
+    (results.directory / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    draw_all(results, results.directory)
+    (results.directory / "report.html").write_text(render_html(summary, results.directory, results.meta), encoding="utf-8")
+    return summary
