@@ -27,7 +27,6 @@
 #      task stopped while idle leaves an offline registration, which GitHub removes after a day.
 # The registration token reaches config.sh through ACTIONS_RUNNER_INPUT_TOKEN: never an argument, never logged.
 set -euo pipefail
-[[ -n "${GHRUNNER_TRACE:-}" ]] && set -x
 
 log() { printf '%s ghrunner-entrypoint: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 
