@@ -99,16 +99,20 @@ def job_user() -> str:
     """An unprivileged user for the jobs (created once; the image has its own ``runner``)."""
     if os.geteuid() != 0:
         pytest.skip("needs root: the entrypoint switches to an unprivileged user for the jobs (CI runs as root)")
-    try:
-        pwd.getpwnam(JOB_USER)
-    except KeyError:
-        useradd = shutil.which("useradd")
-        if useradd is None:
-            pytest.skip("useradd is not installed: cannot create the jobs' user")
-        cmd = [useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", JOB_USER]
-        result = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
-        if result.returncode != 0 and "already exists" not in result.stderr:  # another xdist worker won
-            pytest.fail(f"useradd {JOB_USER}: {result.stderr.strip()}")
+    useradd = shutil.which("useradd")
+    cmd = [useradd or "useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", JOB_USER]
+    for _ in range(10):  # xdist workers may race for /etc/passwd's lock
+        try:
+            pwd.getpwnam(JOB_USER)
+            break
+        except KeyError:
+            if useradd is None:
+                pytest.skip("useradd is not installed: cannot create the jobs' user")
+            result = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+            if result.returncode not in (0, 9):  # 9: the user exists (another worker made it)
+                time.sleep(0.5)
+    else:
+        pytest.fail(f"useradd {JOB_USER} failed: {result.stderr.strip()}")
     return JOB_USER
 
 
@@ -125,6 +129,25 @@ def home(job_user: str) -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
+STARTED: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def stop_entrypoints() -> Iterator[None]:
+    """A test that fails half-way still stops its entrypoint (and so the entrypoint's run.sh)."""
+    yield
+    while STARTED:
+        process = STARTED.pop()
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)  # the entrypoint stops run.sh first, then tries to deregister
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+        process.communicate()
+
+
 def start(home: Path, url: str, as_user: str | None = None, **env: str) -> subprocess.Popen:
     base = {
         "PATH": os.environ["PATH"],
@@ -138,13 +161,15 @@ def start(home: Path, url: str, as_user: str | None = None, **env: str) -> subpr
     cmd = ["bash", str(ENTRYPOINT)]
     if as_user is not None:  # `docker run --user`: the entrypoint itself starts unprivileged
         cmd = ["setpriv", f"--reuid={as_user}", f"--regid={pwd.getpwnam(as_user).pw_gid}", "--init-groups", *cmd]
-    return subprocess.Popen(cmd, env={**base, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(cmd, env={**base, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    STARTED.append(process)
+    return process
 
 
 def wait_for(path: Path, text: str, process: subprocess.Popen, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if path.exists() and text in path.read_text():
+        if path.exists() and text in path.read_text(errors="replace"):  # the job's dump holds binary files too
             return
         if process.poll() is not None:
             raise AssertionError(f"the entrypoint exited with {process.returncode}: {process.communicate()[1]}")
@@ -206,6 +231,20 @@ def test_without_a_runner_file_the_runner_is_found_by_name(home):
         pool = dict(sim.app.state.pool.runners)
     assert process.returncode == 0, err
     assert 2 not in pool and len(pool) == 3
+
+
+@needs_tools
+def test_sigterm_stops_run_sh_even_when_nobody_reads_the_log(home):
+    with Simulator(SimConfig(**FAST_SIM)) as sim:
+        process = start(home, sim.url, GITHUB_TOKEN="ghp_" + secrets.token_hex(18), STAND_IN_AGENT_ID="2")
+        wait_for(home / "job.dump", "== env", process)
+        process.stderr.close()  # a writer to a closed pipe gets EPIPE: the log must not stop the entrypoint
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        pool = dict(sim.app.state.pool.runners)
+    assert process.returncode == 0
+    assert "stopped" in (home / "run.log").read_text()
+    assert 2 not in pool
 
 
 @needs_tools

@@ -28,7 +28,9 @@
 # The registration token reaches config.sh through ACTIONS_RUNNER_INPUT_TOKEN: never an argument, never logged.
 set -euo pipefail
 
-log() { printf '%s ghrunner-entrypoint: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+# A log line, written by a subshell: a closed stderr (SIGPIPE) must not stop the entrypoint, which would leave
+# run.sh and the registration behind.
+log() { (printf '%s ghrunner-entrypoint: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2) || true; }
 
 # 1. A fresh process whose environment never held the credential; the old one is gone (exec).
 if [[ -z "${_GHRUNNER_CREDENTIAL_FD:-}" && -n "${GITHUB_TOKEN:-}${GITHUB_APP_PRIVATE_KEY:-}" ]]; then
@@ -178,9 +180,9 @@ remove_runner() {
 
 # shellcheck disable=SC2329 # invoked by the trap below
 on_term() {
-  log "SIGTERM: stopping the runner"
   if [[ -n "${RUNNER_PID:-}" ]]; then
     kill -TERM "$RUNNER_PID" 2>/dev/null || true
+    log "SIGTERM: stopping the runner"
     wait "$RUNNER_PID" 2>/dev/null || true
   fi
   remove_runner
