@@ -333,8 +333,8 @@ def test_a_missing_job_user_is_a_clear_error(home):
 
 
 @needs_tools
-def test_no_credential_is_a_clear_error(home):
-    process = start(home, "http://127.0.0.1:9")
+def test_no_credential_is_a_clear_error(tmp_path):  # runs unprivileged too: it stops before choosing a user
+    process = start(tmp_path, "http://127.0.0.1:9")
     _, err = process.communicate(timeout=30)
     assert process.returncode == 2 and "no credential: set GITHUB_TOKEN" in err
 
