@@ -22,7 +22,7 @@ from .chartdata import bin_width, depth, lanes, throughput_bins  # noqa: E402
 from .load import Results  # noqa: E402
 from .measures import busy_intervals, epoch_s, max_concurrency, test_window  # noqa: E402
 
-__all__ = ["draw_all", "CHARTS"]
+__all__ = ["CHARTS", "Chart", "figure", "draw_all"]
 
 CHARTS = {
     "occupancy.png": "Runner occupancy",
@@ -74,22 +74,22 @@ def _empty(ax: plt.Axes, text: str = "no data recorded") -> None:
     ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
 
 
+def figure(name: str, chart: Chart) -> plt.Figure:
+    """The figure of one chart (``CHARTS``' file name); the caller closes it."""
+    fig = plt.figure(figsize=(11, 4.4), dpi=100)
+    DRAW[name](fig, chart)
+    fig.suptitle(CHARTS[name])
+    fig.tight_layout()
+    return fig
+
+
 def draw_all(results: Results, out: Path, runners: float | None = None) -> list[Path]:
     """Write every chart into ``out`` (``runners``: the pool's size, a line on the queue depth); return their paths."""
     chart = Chart(results, runners)
     paths = []
-    for name, draw in [
-        ("occupancy.png", _occupancy),
-        ("queue_latency.png", _queue),
-        ("queue_depth.png", _depth),
-        ("latency_distribution.png", _distribution),
-        ("throughput.png", _throughput),
-    ]:
-        fig = plt.figure(figsize=(11, 4.4), dpi=100)
+    for name in CHARTS:
+        fig = figure(name, chart)
         try:
-            draw(fig, chart)
-            fig.suptitle(CHARTS[name])
-            fig.tight_layout()
             fig.savefig(out / name)
         finally:
             plt.close(fig)
@@ -201,3 +201,12 @@ def _throughput(fig: plt.Figure, chart: Chart) -> None:
     chart.stage_marks(ax)
     ax.set_ylabel("jobs per minute")
     _legend(ax)
+
+
+DRAW = {
+    "occupancy.png": _occupancy,
+    "queue_latency.png": _queue,
+    "queue_depth.png": _depth,
+    "latency_distribution.png": _distribution,
+    "throughput.png": _throughput,
+}

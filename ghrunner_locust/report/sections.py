@@ -10,6 +10,15 @@ from .format import percent, table, value
 __all__ = ["parameters", "overview", "latencies", "pickup", "expected", "littles_law", "stages", "drift", "plan_results"]
 
 
+STAGE_BITS = {
+    "duration_s": "{:g} s",
+    "users": "{} users",
+    "rate_per_min": "{:g} dispatches/min",
+    "job_count": "{} jobs a run",
+    "runners": "{} runners",
+}
+
+
 def _h(title: str, body: str, intro: str = "") -> str:
     return f"<h2>{html.escape(title)}</h2>" + (f"<p>{intro}</p>" if intro else "") + body
 
@@ -23,7 +32,7 @@ def parameters(s: dict[str, Any]) -> str:
     if p.get("rate_per_min") is not None:
         load.append(f"{value(p['rate_per_min'], digits=1)} dispatches/min")
     for st in p.get("stages") or []:
-        bits = [f"{k.replace('_per_min', '/min').replace('_s', ' (s)')} {value(v)}" for k, v in st.items() if k != "name"]
+        bits = [STAGE_BITS[k].format(v) for k, v in st.items() if k in STAGE_BITS and v is not None]
         load.append(f"{st.get('name') or 'stage'}: " + ", ".join(bits))
     runners = [value(p.get("runners_configured"))]
     if p.get("ephemeral"):
