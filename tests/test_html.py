@@ -108,6 +108,7 @@ def test_pickup_expected_and_little(rows):
     law = {k: v[0] for (section, k), v in rows.items() if section == "Little's law"}
     assert law["arrival rate (jobs/s)"] == "0.0400" and law["mean time in system, created to completed (s)"] == "37.50"
     assert law["arrival rate x time in system"] == "1.50" and law["mean queued + running jobs sampled (5 samples)"] == "1.60"
+    assert law["job rows in the system at the same moments"] == "1.20"
     assert law["result"] == "agrees within 20%"
 
 

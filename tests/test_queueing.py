@@ -70,9 +70,12 @@ def test_littles_law_sums_the_workers_and_flags_a_lagging_view(tmp_path):
     law = littles_law(results.jobs, results.samples, (pd.Timestamp(at(0)).timestamp(), pd.Timestamp(at(100)).timestamp()))
     assert (law["lambda_w"], law["mean_in_system_sampled"], law["samples"]) == (1.0, 1.0, 4)  # w1 0 + w2 1
     assert law["verdict"] == "agrees within 20%"
-    law = littles_law(
-        results.jobs, results.samples.iloc[:2], (pd.Timestamp(at(0)).timestamp(), pd.Timestamp(at(100)).timestamp())
-    )
-    assert law["mean_in_system_sampled"] == 0.0 and law["relative_gap"] == -1.0 and law["verdict"].startswith("differs by -100%")
+    window = (pd.Timestamp(at(0)).timestamp(), pd.Timestamp(at(100)).timestamp())
+    law = littles_law(results.jobs, results.samples.iloc[:2], window)  # w1 alone counted nothing
+    assert (law["mean_in_system_sampled"], law["rows_at_sample_times"], law["relative_gap"]) == (0.0, 1.0, -1.0)
+    assert law["verdict"].startswith("differs by -100%: the tracker's live counts lagged")
+    at_end = load_results(write_results(tmp_path / "end", jobs + [sample(100, 0, 0)], REAL)).samples
+    law = littles_law(results.jobs, at_end, window)  # one sample, at the end, when nothing ran: rows say 0 too
+    assert law["rows_at_sample_times"] == 0.0 and "too few samples" in law["verdict"]
     law = littles_law(results.jobs, results.samples.iloc[:0], (0.0, 1.0))
     assert law["verdict"].startswith("not checked") and law["samples"] == 0

@@ -47,6 +47,7 @@ def test_pickup_little_and_expected(summary):
     # lambda = 4 / 100 s; W = mean(40, 30, 70, 10) = 37.5 s; samples: (2 + 2 + 1 + 2 + 1) / 5 = 1.6
     assert (little["arrival_rate_per_s"], little["mean_time_in_system_s"], little["lambda_w"]) == (0.04, 37.5, 1.5)
     assert (little["mean_in_system_sampled"], little["samples"], little["relative_gap"]) == (1.6, 5, 0.067)
+    assert little["rows_at_sample_times"] == 1.2  # the rows in the system at 10, 30, 50, 70, 90 s: 2, 2, 1, 1, 0
     assert little["verdict"] == "agrees within 20%"
     s1, s2, s3 = summary["expected_vs_measured"]
     assert (s1["expected_wait_s"], s1["expected_pickup_s"], s1["expected_mean_queue_s"], s1["measured_mean_queue_s"]) == (

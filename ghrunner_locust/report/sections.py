@@ -137,6 +137,7 @@ def littles_law(s: dict[str, Any]) -> str:
         ["mean time in system, created to completed (s)", law.get("mean_time_in_system_s")],
         ["arrival rate x time in system", law.get("lambda_w")],
         [f"mean queued + running jobs sampled ({law.get('samples', 0)} samples)", law.get("mean_in_system_sampled")],
+        ["job rows in the system at the same moments", law.get("rows_at_sample_times")],
         ["result", law.get("verdict") or "-"],
     ]
     intro = "L = &lambda;W: the job rows' timestamps against the live counts in samples.csv, two independent records."
