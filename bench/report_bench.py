@@ -50,19 +50,20 @@ def make_results(directory: Path, jobs: int, runners: int, ephemeral: bool, seed
         rate = rho * runners / service
         gaps.append(rng.exponential(1 / rate, per_stage))
         stage_of += [name] * per_stage
-    created = np.floor(np.cumsum(np.concatenate(gaps)))
+    arrived = np.cumsum(np.concatenate(gaps))  # continuous times; GitHub's timestamps are whole seconds
+    created = np.floor(arrived)
     n = len(created)
     pickup = rng.lognormal(math.log(median), sigma, n)
-    execution = np.floor(sleep + overhead + rng.uniform(-0.5, 0.5, n))
+    execution = sleep + overhead + rng.uniform(-0.5, 0.5, n)
     free = [(0.0, r) for r in range(runners)]  # (free at, runner)
     heapq.heapify(free)
-    started, runner = np.empty(n), np.empty(n, dtype=int)
+    began, runner = np.empty(n), np.empty(n, dtype=int)
     for i in range(n):
         at, r = heapq.heappop(free)
-        started[i] = math.floor(max(at, created[i]) + pickup[i])
+        began[i] = max(at, arrived[i]) + pickup[i]
         runner[i] = r
-        heapq.heappush(free, (started[i] + execution[i], r))
-    completed = started + execution
+        heapq.heappush(free, (began[i] + execution[i], r))
+    started, completed = np.floor(began), np.floor(began + execution)
     names = np.array([f"eph-{i:06d}" for i in range(n)]) if ephemeral else np.char.add("runner-", runner.astype(str))
     ids = np.arange(1, n + 1)
     created_iso, started_iso, completed_iso = iso(created), iso(started), iso(completed)
@@ -77,7 +78,7 @@ def make_results(directory: Path, jobs: int, runners: int, ephemeral: bool, seed
             "started_at": started_iso,
             "completed_at": completed_iso,
             "queue_s": started - created,
-            "execution_s": execution,
+            "execution_s": completed - started,
             "status": "completed",
             "conclusion": np.where(rng.random(n) < 0.01, "failure", "success"),
             "runner_name": names,

@@ -128,3 +128,42 @@ def test_empty_results_still_draw(tmp_path):
     empty.mkdir()
     paths = draw_all(load_results(empty), empty)
     assert len(paths) == 5 and all(p.stat().st_size > 0 for p in paths)
+
+
+@pytest.mark.slow
+def test_an_ephemeral_pool_reports_about_as_fast_as_a_persistent_one(tmp_path):
+    """Ratio measured in one run (no wall-clock limit): 20,000 jobs on 20 runner names against a name per job."""
+    import time
+
+    from ghrunner_locust.report import build_report
+
+    n = 20_000
+    start = np.arange(n) * 3.0
+    times = {}
+    for kind, names in (("persistent", [f"r{i % 20}" for i in range(n)]), ("ephemeral", [f"eph-{i}" for i in range(n)])):
+        directory = tmp_path / kind
+        directory.mkdir()
+        frame = pd.DataFrame(
+            {
+                "run_id": np.arange(n),
+                "job_id": np.arange(n),
+                "job_name": "job",
+                "run_key": "k",
+                "dispatched_at": pd.to_datetime(start - 1, unit="s", utc=True),
+                "created_at": pd.to_datetime(start, unit="s", utc=True),
+                "started_at": pd.to_datetime(start + 3, unit="s", utc=True),
+                "completed_at": pd.to_datetime(start + 60, unit="s", utc=True),
+                "queue_s": 3.0,
+                "execution_s": 57.0,
+                "status": "completed",
+                "conclusion": "success",
+                "runner_name": names,
+                "worker": "local",
+                "stage": "load",
+            }
+        )
+        frame.to_csv(directory / "jobs.csv", index=False)
+        began = time.perf_counter()
+        build_report(directory)
+        times[kind] = time.perf_counter() - began
+    assert times["ephemeral"] < 2.5 * times["persistent"], times
