@@ -82,7 +82,7 @@ def test_summary_numbers(rows):
     assert s["jobs"] == ["4"] and s["jobs failed"] == ["1"] and s["jobs never started"] == ["0"]
     assert s["runs"] == ["4"] and s["runs failed"] == ["1"]
     assert s["throughput (jobs completed per minute)"] == ["2.40"]  # 4 / (100 s / 60)
-    assert s["runners (mean of the online runners sampled (samples.csv))"] == ["2.00"]
+    assert s["runners (online runners, mean of samples.csv)"] == ["2.00"]
     assert s["runner utilization"] == ["52.5 %"]  # 105 busy runner-seconds / (2 x 100), as on the console
     assert s["max concurrent jobs"] == ["2"]
 

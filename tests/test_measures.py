@@ -35,7 +35,7 @@ def test_utilization_counts_overlaps_once_and_clips_to_the_window():
 def test_runner_count_sources(tmp_path):
     both = [job(1, "r1", 0, 1, 10), job(2, "r2", 0, 1, 10)]
     results = load_results(write_results(tmp_path / "a", [*both, sample(5, 0, 2, online=3), sample(6, 0, 2, online=5)], META))
-    assert runner_count(results, busy_intervals(results.jobs)) == (4.0, "mean of the online runners sampled (samples.csv)")
+    assert runner_count(results, busy_intervals(results.jobs)) == (4.0, "online runners, mean of samples.csv")
     results = load_results(write_results(tmp_path / "b", both, META))
     assert runner_count(results, busy_intervals(results.jobs))[0] == 2.0  # --sim-runners
     results = load_results(write_results(tmp_path / "c", both, {"start": META["start"]}))

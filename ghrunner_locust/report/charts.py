@@ -100,7 +100,8 @@ def draw_all(results: Results, out: Path, runners: float | None = None) -> list[
 def _time_axes(fig: plt.Figure, chart: Chart) -> plt.Axes:
     """One plot over the test's time: x from 0 to the end of the test."""
     ax = fig.add_subplot()
-    ax.set_xlim(0, max(chart.span, 1.0))
+    span = max(chart.span, 1.0)
+    ax.set_xlim(-0.01 * span, 1.01 * span)  # a job at 0 s clear of the axis
     ax.set_xlabel(X_LABEL)
     return ax
 
@@ -117,7 +118,8 @@ def _occupancy(fig: plt.Figure, chart: Chart) -> None:
     colours = [COLOURS.get(c, OTHER) for c in intervals["conclusion"]]
     thin = len(intervals) > 2000  # white edges would hide sub-pixel bars
     ax.add_collection(PolyCollection(boxes, facecolors=colours, edgecolors="white", linewidths=0 if thin else 0.5))
-    ax.set_xlim(min(0.0, float(x0.min())), max(chart.span, float(x1.max()), 1.0))
+    high = max(chart.span, float(x1.max()), 1.0)
+    ax.set_xlim(min(-0.01 * high, float(x0.min())), 1.01 * high)
     ax.set_ylim(-0.6, layout.count - 0.4)
     if layout.by == "runner" and layout.count <= 40:
         ax.set_yticks(range(layout.count), layout.labels, fontsize=7)
@@ -136,7 +138,8 @@ def _queue(fig: plt.Figure, chart: Chart) -> None:
     ok = ~(np.isnan(chart.created) | np.isnan(chart.queue))
     if not ok.any():
         return _empty(ax)
-    ax.plot(chart.created[ok], chart.queue[ok], ".", markersize=4, alpha=0.7, label="a job, by the time it was queued")
+    size = 7 if ok.sum() < 500 else 4 if ok.sum() < 20_000 else 2
+    ax.plot(chart.created[ok], chart.queue[ok], ".", markersize=size, alpha=0.6, label="a job, by the time it was queued")
     ax.set_ylim(0, max(1.0, float(chart.queue[ok].max())) * 1.08)
     chart.stage_marks(ax)
     ax.set_xlabel(X_LABEL + " (job queued)")
@@ -174,7 +177,8 @@ def _distribution(fig: plt.Figure, chart: Chart) -> None:
             continue
         ax.ecdf(values, color=colour, linewidth=1.8)
         high = float(values.max())
-        ax.set_xlim(0, high * 1.06 if high > 0 else 1.0)  # room right of the last step
+        high = high if high > 0 else 1.0
+        ax.set_xlim(-0.03 * high, high * 1.06)  # the first and the last step clear of the axes
         ax.set_ylim(0, 1.04)
         for q in (0.5, 0.95):
             ax.axhline(q, color="#9e9e9e", linewidth=0.6, linestyle=":")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import pandas as pd
@@ -36,10 +37,18 @@ def when(iso: str | None) -> str:
     return "-" if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+NUMBER = re.compile(r"^[-+]?[\d,.]+( %| s)?$|^-$")
+"""Cells that read as a number (or '-') align right."""
+
+
+def _cell(c: Any) -> str:
+    text = c if isinstance(c, str) else value(c)
+    align = " class='n'" if NUMBER.match(text) else ""
+    return f"<td{align}>{html.escape(text)}</td>"
+
+
 def table(rows: list[list[Any]], head: list[str] | None = None) -> str:
-    """An HTML table; cells that are not already strings go through :func:`value`, then are escaped."""
+    """An HTML table; cells that are not already strings go through :func:`value`; numbers align right."""
     header = "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>" if head else ""
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c if isinstance(c, str) else value(c))}</td>" for c in row) + "</tr>" for row in rows
-    )
+    body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows)
     return f"<table>{header}{body}</table>"

@@ -14,12 +14,12 @@ from .format import value, when
 __all__ = ["render_html"]
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:70em;color:#222}
-table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:right}
-th{background:#f0f0f0}td:first-child,th:first-child{text-align:left}.note{color:#8a4b00}img{max-width:100%}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
+th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}.note{color:#8a4b00}img{max-width:100%}
 figure{margin:1em 0}"""
 
 
-def render_html(summary: dict[str, Any], directory: Path, meta: dict[str, Any] | None = None) -> str:
+def render_html(summary: dict[str, Any], directory: Path) -> str:
     """The page: parameters, numbers, then the charts found in ``directory`` (each titled once, in the image)."""
     name = html.escape(str(summary["scenario"]))
     parts = [

@@ -121,7 +121,7 @@ def runner_count(results: Results, intervals: pd.DataFrame) -> tuple[float, str]
     samples = results.samples
     online = pd.to_numeric(samples["online_runners"], errors="coerce").dropna() if len(samples) else pd.Series(dtype=float)
     if len(online):
-        return float(online.mean()), "mean of the online runners sampled (samples.csv)"
+        return float(online.mean()), "online runners, mean of samples.csv"
     options = results.meta.get("options") or {}
     if options.get("runners"):
         return float(options["runners"]), "--runners"

@@ -90,7 +90,8 @@ def pickup(s: dict[str, Any]) -> str:
     model = p.get("model")
     rows: list[list[Any]] = []
     if model:
-        tail = f", {percent(model['tail_prob'])} in {model['tail_range_s'][0]:g}-{model['tail_range_s'][1]:g} s"
+        low, high = model["tail_range_s"]
+        tail = f", {percent(model['tail_prob'])} in {low:g}-{high:g} s" if model["tail_prob"] else ""
         shape = "fixed" if model["fixed"] else f"lognormal, median {model['median_s']:g} s, p90 {model['p90_s']:g} s{tail}"
         rows.append(["target's pickup model", shape])
         rows.append(["model's mean pickup (s)", model["mean_s"]])
