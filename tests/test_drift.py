@@ -23,7 +23,7 @@ def test_a_short_test_has_not_enough_data():
     jobs = jobs_at([(t, 2.0 + t) for t in range(0, 50, 5)])  # 50 s, steeply rising
     trend = queue_trend(jobs, (pd.Timestamp(at(0)).timestamp(), pd.Timestamp(at(50)).timestamp()))
     assert trend["slope_s_per_hour"] is None and trend["ci95_s_per_hour"] is None
-    assert trend["verdict"] == f"not enough data: 1 windows of 60 s with 3+ jobs, a trend needs {MIN_WINDOWS}"
+    assert trend["verdict"] == f"not enough data: 1 window of 60 s with 3+ jobs, a trend needs {MIN_WINDOWS}"
 
 
 def test_slope_and_interval_by_hand():

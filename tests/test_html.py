@@ -117,7 +117,7 @@ def test_stages_and_drift(rows):
     assert st["s1"] == ["2", "0", "6.00", "6.00", "9.60", "10.00"]
     assert st["s2"] == ["2", "1", "16.50", "16.50", "28.65", "30.00"]
     d = {k: v[0] for (section, k), v in rows.items() if section == "Drift"}
-    assert d["queue latency trend"] == "not enough data: 1 windows of 60 s with 3+ jobs, a trend needs 6"
+    assert d["queue latency trend"] == "not enough data: 1 window of 60 s with 3+ jobs, a trend needs 6"
     assert d["trend (s per hour)"] == "-" and d["windows"] == "1 of 60 s"
     assert d["runners seen"] == "2" and d["online runners (min / max)"] == "2.00 / 2.00" and d["failed jobs by stage"] == "s2: 1"
 

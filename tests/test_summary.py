@@ -72,7 +72,7 @@ def test_stages_drift_and_parameters(summary):
     assert (s2["jobs"], s2["failed"], s2["queue_s"]["p95"], s2["first_dispatch"]) == (2, 1, 28.65, "2026-01-01T00:00:20+00:00")
     drift = summary["drift"]
     assert drift["queue_s_trend"]["slope_s_per_hour"] is None
-    assert drift["queue_s_trend"]["verdict"].startswith("not enough data: 1 windows of 60 s")
+    assert drift["queue_s_trend"]["verdict"].startswith("not enough data: 1 window of 60 s")
     assert (drift["runners_seen"], drift["online_runners_min"], drift["online_runners_max"]) == (2, 2.0, 2.0)
     assert drift["failed_jobs_by_stage"] == {"s2": 1}
     p = summary["parameters"]
