@@ -63,11 +63,14 @@ def test_throughput_bins_read_as_the_summary(chart):
     assert float((rates * widths).sum() / widths.sum()) == pytest.approx(2.4)  # summary's throughput_jobs_per_min
 
 
-def test_throughput_chart_bars_and_mean(draw):
-    ax = draw("throughput.png").axes[0]
+def test_throughput_chart_bars_mean_and_running_count(draw):
+    ax, count = draw("throughput.png").axes
     assert [round(p.get_height(), 6) for p in ax.patches] == [2.0, 3.0]
-    (mean,) = [line for line in ax.get_lines() if line.get_label().startswith("over the test")]
-    assert mean.get_ydata()[0] == pytest.approx(2.4) and mean.get_label() == "over the test: 2.4 jobs/min"
+    (mean,) = [line for line in ax.get_lines() if line.get_label().startswith("jobs/min over the test")]
+    assert mean.get_ydata()[0] == pytest.approx(2.4) and mean.get_label() == "jobs/min over the test: 2.4"
+    (steps,) = count.get_lines()
+    assert steps.get_xdata().tolist() == [0, 30, 40, 70, 90, 100] and steps.get_ydata().tolist() == [0, 1, 2, 3, 4, 4]
+    assert all(float(t).is_integer() for t in count.get_yticks())
 
 
 def test_axes_start_at_zero_and_counts_are_integers(draw):
@@ -87,6 +90,10 @@ def test_legends_beside_the_plot_and_stage_names_not_clipped(draw):
         ax = fig.axes[0]
         box, legend = ax.get_window_extent(), ax.get_legend().get_window_extent()
         assert legend.x0 >= box.x1, f"{name}: the legend covers the plot"
+        for twin in fig.axes[1:]:
+            for label in twin.get_yticklabels() + [twin.yaxis.label]:
+                assert not label.get_window_extent().overlaps(legend), f"{name}: the legend covers the right axis"
+        assert inside(legend, fig.bbox), f"{name}: the legend is cut off"
         top = [a for a in ax.child_axes]
         labels = [t for t in top[0].get_xticklabels() if t.get_text()]
         assert [t.get_text() for t in labels] == ["s1", "s2"], name

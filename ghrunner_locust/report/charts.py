@@ -191,20 +191,31 @@ def _distribution(fig: plt.Figure, chart: Chart) -> None:
 
 
 def _throughput(fig: plt.Figure, chart: Chart) -> None:
+    """Bars in jobs/min (the summary's unit) over whole minutes; the running count of completed jobs on the
+    right axis shows the pace within a minute, so a short test is not one flat bar."""
     ax = _time_axes(fig, chart)
     if np.isnan(chart.completed).all():
         return _empty(ax)
     left, widths, rates = throughput_bins(chart.completed, chart.span)
     minutes = bin_width(max(chart.span, float(np.nanmax(chart.completed)))) / 60
-    ax.bar(left, rates, width=widths, align="edge", edgecolor="white", label=f"jobs completed, {minutes:.0f}-minute bins")
-    ax.set_xlim(0, float((left + widths).max()))
-    done = int(np.count_nonzero(~np.isnan(chart.completed)))
+    ax.bar(left, rates, width=widths, align="edge", edgecolor="white", alpha=0.45, label=f"jobs/min, {minutes:.0f}-minute bins")
+    done = np.sort(chart.completed[~np.isnan(chart.completed)])
     if chart.span > 0:
-        mean = done / (chart.span / 60)
-        ax.axhline(mean, color="#e65100", linestyle="--", linewidth=1.2, label=f"over the test: {mean:.1f} jobs/min")
+        mean = len(done) / (chart.span / 60)
+        ax.axhline(mean, color="#e65100", linestyle="--", linewidth=1.2, label=f"jobs/min over the test: {mean:.1f}")
+    ax.set_ylim(0, max(rates.max(), 1.0) * 1.12)
     chart.stage_marks(ax)
     ax.set_ylabel("jobs per minute")
-    _legend(ax)
+    count = ax.twinx()
+    xs = np.concatenate([[0.0], done, [max(chart.span, float(done[-1]))]])
+    count.step(xs, np.concatenate([np.arange(len(done) + 1), [len(done)]]), where="post", color="#2e7d32", linewidth=1.4)
+    count.set_ylim(0, max(len(done), 1) * 1.12)
+    count.yaxis.set_major_locator(MaxNLocator(integer=True))
+    count.set_ylabel("jobs completed so far", color="#2e7d32")
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(count.get_lines()[0])
+    labels.append("jobs completed so far (right axis)")
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.09, 1.0), borderaxespad=0, fontsize=7)
 
 
 DRAW = {
