@@ -174,3 +174,15 @@ def test_an_ephemeral_pool_reports_about_as_fast_as_a_persistent_one(tmp_path):
         build_report(directory)
         times[kind] = time.perf_counter() - began
     assert times["ephemeral"] < 2.5 * times["persistent"], times
+
+
+def test_many_stages_name_every_nth(tmp_path):
+    jobs = [job(i, "r1", 10 * i, 10 * i + 1, 10 * i + 5, stage=f"step {i + 1}") for i in range(30)]
+    fig = figure("queue_latency.png", Chart(load_results(write_results(tmp_path, jobs, {"start": META["start"]}))))
+    try:
+        ax = fig.axes[0]
+        names = [t.get_text() for t in ax.child_axes[0].get_xticklabels()]
+        assert names == [f"step {i + 1}" for i in range(0, 30, 3)]  # 10 of 30 names, every stage still a line
+        assert len([line for line in ax.get_lines() if line.get_linestyle() == "--"]) == 30
+    finally:
+        plt.close(fig)

@@ -34,6 +34,7 @@ CHARTS = {
 COLOURS = {"success": "#2e7d32", "failure": "#c62828", "cancelled": "#9e9e9e"}
 OTHER = "#1565c0"
 X_LABEL = "seconds since the test started"
+MAX_STAGE_LABELS = 12
 
 
 class Chart:
@@ -61,8 +62,10 @@ class Chart:
             return
         for x in self.stages.to_numpy():
             ax.axvline(x, color="#607d8b", linestyle="--", linewidth=0.8)
+        every = -(-len(self.stages) // MAX_STAGE_LABELS)  # more stages than fit: name every n-th
+        named = self.stages.iloc[::every]
         top = ax.secondary_xaxis("top")
-        top.set_xticks(self.stages.to_numpy(), [str(s) for s in self.stages.index], fontsize=7, rotation=30, ha="left")
+        top.set_xticks(named.to_numpy(), [str(s) for s in named.index], fontsize=7, rotation=30, ha="left")
         top.tick_params(length=0)
 
 
