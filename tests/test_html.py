@@ -70,7 +70,7 @@ def test_parameters(rows):
     assert p == {
         "locustfile": "locustfiles/load.py",
         "shape": "load",
-        "load": "2 users at most; 6.0 dispatches/min; s1: 6 dispatches/min; s2: 3 dispatches/min; s3: 30 dispatches/min",
+        "load": "2 users at most; 6.0 dispatches/min; s1: 6.0 dispatches/min; s2: 3.0 dispatches/min; s3: 30.0 dispatches/min",
         "workload": "1 parallel job(s) of sleep 30 s",
         "target": "embedded simulator (ghrunner/sim, runner_test.yml)",
         "runners configured": "2",

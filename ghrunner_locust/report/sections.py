@@ -13,7 +13,7 @@ __all__ = ["parameters", "overview", "latencies", "pickup", "expected", "littles
 STAGE_BITS = {
     "duration_s": "{:g} s",
     "users": "{} users",
-    "rate_per_min": "{:g} dispatches/min",
+    "rate_per_min": "{:.1f} dispatches/min",
     "job_count": "{} jobs a run",
     "runners": "{} runners",
 }
