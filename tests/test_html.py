@@ -101,6 +101,7 @@ def test_pickup_expected_and_little(rows):
     assert p["target's pickup model"] == "fixed" and p["model's mean pickup (s)"] == "2.50"
     assert p["measured: mean queue latency of the 3 jobs that found a free runner (s)"] == "5.00"
     assert p["expected pickup used below (s)"] == "2.50"
+    assert p["median / p90: measured (s)"] == "3.00 / 8.60" and "median / p90: the model's lognormal body (s)" not in p
     e = {k: v for (section, k), v in rows.items() if section == "Expected against measured"}
     assert e["s1"] == ["50.0 %", "4.00", "2.50", "6.50", "6.00", "2"]
     assert e["s2"] == ["25.0 %", "1.00", "2.50", "3.50", "16.50", "2"]
@@ -127,3 +128,16 @@ def test_charts_embedded_once_each_and_offline(page):
     assert page.count("data:image/png;base64,") == len(CHARTS)
     for title in CHARTS.values():
         assert page.count(title) == 1, f"{title} appears more than once"  # in the image's alt text only
+
+
+def test_a_lognormal_pickup_model_shows_its_median_and_p90(tmp_path):
+    from .reportdata import META
+
+    meta = {**META, "options": {**META["options"], "sim_fixed_latency": False, "sim_pickup": 3.0, "sim_pickup_tail": 0.0}}
+    build_report(synthetic(tmp_path, meta))
+    parser = Tables()
+    parser.feed((tmp_path / "report.html").read_text())
+    p = {k: v[0] for (section, k), v in parser.rows.items() if section == "Pickup latency"}
+    assert p["target's pickup model"] == "lognormal, median 3 s, p90 10 s"
+    assert p["median / p90: the model's lognormal body (s)"] == "3.00 / 10.00"
+    assert p["model's mean pickup (s)"] == "4.66"  # 3 x exp(sigma^2 / 2), sigma = ln(10 / 3) / 1.2816

@@ -99,6 +99,9 @@ def pickup(s: dict[str, Any]) -> str:
     rows.append(
         [f"measured: mean queue latency of the {idle.get('jobs', 0)} jobs that found a free runner (s)", idle.get("mean")]
     )
+    if model and not model["fixed"]:
+        rows.append(["median / p90: the model's lognormal body (s)", f"{model['median_s']:.2f} / {model['p90_s']:.2f}"])
+    rows.append(["median / p90: measured (s)", f"{value(idle.get('p50'))} / {value(idle.get('p90'))}"])
     rows.append(["expected pickup used below (s)", p.get("expected_mean_s")])
     intro = (
         "Pickup: a free runner to the job starting (GitHub's assignment and the runner's poll); part of every job's "
