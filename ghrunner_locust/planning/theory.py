@@ -1,18 +1,61 @@
 """What a plan implies before it runs: the pool's capacity, expected queue latency, GitHub's budgets.
 
-Queue latency is deterministic for bursts (waves of ``runners`` jobs) and, for steady arrivals, the
-M/D/c approximation: the M/M/c waiting time from Erlang's C formula, halved (deterministic service).
+A job's queue latency is the wait for a runner plus the pickup (free runner to job start, which holds the
+runner too). The wait is deterministic for bursts (waves of ``runners`` jobs) and, for steady arrivals, the
+M/D/c approximation: the M/M/c waiting time from Erlang's C formula, halved (deterministic service). The
+pickup's mean comes from its distribution: lognormal body with a rare uniform tail, as the simulator draws it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from .plans import Stage
 
-__all__ = ["Workload", "erlang_c", "mdc_wait", "burst_wait", "StageForecast", "forecast", "BudgetCheck", "budget_check"]
+__all__ = [
+    "Pickup",
+    "Workload",
+    "erlang_c",
+    "mdc_wait",
+    "burst_wait",
+    "StageForecast",
+    "forecast",
+    "BudgetCheck",
+    "budget_check",
+]
+
+Z90 = 1.2815515655446004
+"""The standard normal's 90th percentile."""
+
+
+@dataclass(frozen=True)
+class Pickup:
+    """Pickup latency, free runner to job start: lognormal (``median_s``, ``p90_s``) and, with probability
+    ``tail_prob``, uniform over ``tail_range_s``; or always ``median_s`` when ``fixed``."""
+
+    median_s: float = 3.0
+    p90_s: float = 10.0
+    tail_prob: float = 0.01
+    tail_range_s: tuple[float, float] = (60.0, 120.0)
+    fixed: bool = False
+
+    @property
+    def sigma(self) -> float:
+        """The lognormal's shape, from its median and 90th percentile."""
+        if self.fixed or self.p90_s <= self.median_s or self.median_s <= 0:
+            return 0.0
+        return math.log(self.p90_s / self.median_s) / Z90
+
+    @property
+    def mean_s(self) -> float:
+        """Mean pickup: ``(1 - tail) x median x exp(sigma^2 / 2) + tail x mid-range``."""
+        if self.fixed or self.median_s <= 0:
+            return max(0.0, self.median_s)
+        body = self.median_s * math.exp(self.sigma**2 / 2)
+        low, high = self.tail_range_s
+        return (1 - self.tail_prob) * body + self.tail_prob * (low + high) / 2
 
 
 @dataclass(frozen=True)
@@ -26,11 +69,21 @@ class Workload:
     """Set-up and completion of a job (a ``sleep N`` job lasts about N + 2 s)."""
     pickup_s: float = 3.0
     """Median time from a free runner to the job starting."""
+    pickup_p90_s: float = 10.0
+    """90th percentile of the pickup's lognormal body."""
+    pickup_tail: float = 0.01
+    """Probability of a pickup in the 60-120 s tail."""
+    pickup_fixed: bool = False
+    """Pickup always exactly ``pickup_s``."""
+
+    @property
+    def pickup(self) -> Pickup:
+        return Pickup(self.pickup_s, self.pickup_p90_s, self.pickup_tail, fixed=self.pickup_fixed)
 
     @property
     def job_s(self) -> float:
-        """How long one job holds a runner."""
-        return self.sleep_s + self.overhead_s + self.pickup_s
+        """How long one job holds a runner on average: pickup (the runner is taken), set-up, sleep, completion."""
+        return self.sleep_s + self.overhead_s + self.pickup.mean_s
 
     @property
     def run_s(self) -> float:
@@ -78,11 +131,24 @@ class StageForecast:
     jobs_per_min: float
     capacity_jobs_per_min: float
     utilization: float
-    expected_queue_s: float
+    expected_wait_s: float
     """Mean wait for a runner (``inf``: the queue grows without bound)."""
+    expected_pickup_s: float = 0.0
+    """Mean pickup, free runner to job start."""
+
+    expected_queue_s: float = field(init=False)
+    """Mean queue latency (``started_at - created_at``): the wait for a runner plus the pickup."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "expected_queue_s", self.expected_wait_s + self.expected_pickup_s)
 
     def line(self) -> str:
-        queue = "grows without bound" if math.isinf(self.expected_queue_s) else f"about {self.expected_queue_s:.1f} s"
+        queue = (
+            "grows without bound"
+            if math.isinf(self.expected_queue_s)
+            else f"about {self.expected_queue_s:.1f} s (pickup {self.expected_pickup_s:.1f} s + "
+            f"wait for a runner {self.expected_wait_s:.1f} s)"
+        )
         return (
             f"{self.stage}: {self.dispatches_per_min:.1f} dispatches/min, {self.jobs_per_min:.1f} jobs/min "
             f"against {self.capacity_jobs_per_min:.1f} jobs/min ({self.utilization:.0%}); expected queue latency {queue}"
@@ -100,7 +166,7 @@ def forecast(stages: Sequence[Stage], work: Workload, runners: int) -> list[Stag
     out = []
     for stage in stages:
         jobs = stage.job_count or work.job_count
-        w = Workload(work.sleep_s, jobs, work.job_type, work.overhead_s, work.pickup_s)
+        w = replace(work, job_count=jobs)
         rate = stage_rate(stage, w)
         capacity = runners * 60.0 / w.job_s
         jobs_per_min = rate * jobs
@@ -110,7 +176,13 @@ def forecast(stages: Sequence[Stage], work: Workload, runners: int) -> list[Stag
             wait = mdc_wait(jobs_per_min / 60.0, w.job_s, runners)
         out.append(
             StageForecast(
-                stage.name or "stage", rate, jobs_per_min, capacity, jobs_per_min / capacity if capacity else math.inf, wait
+                stage.name or "stage",
+                rate,
+                jobs_per_min,
+                capacity,
+                jobs_per_min / capacity if capacity else math.inf,
+                wait,
+                w.pickup.mean_s,
             )
         )
     return out

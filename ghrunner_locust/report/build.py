@@ -19,6 +19,6 @@ def build_report(directory: str | Path) -> dict[str, Any]:
     results = load_results(directory)
     summary = summarize(results)
     (results.directory / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
-    draw_all(results, results.directory)
-    (results.directory / "report.html").write_text(render_html(summary, results.directory, results.meta), encoding="utf-8")
+    draw_all(results, results.directory, summary["runners"])
+    (results.directory / "report.html").write_text(render_html(summary, results.directory), encoding="utf-8")
     return summary
