@@ -174,7 +174,8 @@ def test_every_body_of_a_full_flow_validates(version):
         client = GitHubClient(sim.url, TOKEN, api_version=version)
         api = f"{sim.url}/repos/octo/runners/actions"
         runs = [client.dispatch_workflow("octo", "runners", WF, "main", {"job_count": 2, "sleep_duration": 0.3}).run_id]
-        runs.append(client.dispatch_workflow("octo", "runners", WF, "main", {"job_count": 3, "job_type": "sequential", "sleep_duration": 0.3}).run_id)
+        chain = {"job_count": 3, "job_type": "sequential", "sleep_duration": 0.3}
+        runs.append(client.dispatch_workflow("octo", "runners", WF, "main", chain).run_id)
         body = {"ref": "main", "inputs": {"sleep_duration": "30"}}
         if version == "2022-11-28":
             body["return_run_details"] = True

@@ -11,7 +11,9 @@ import threading
 from types import TracebackType
 from typing import Any
 
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
+from waitress.task import WSGITask
 
 from ..clock import Clock
 from ..github.workflow import WorkflowSpec
@@ -20,6 +22,30 @@ from .config import SimConfig
 from .state import SimState
 
 __all__ = ["Simulator"]
+
+
+class _KeepAliveTask(WSGITask):
+    """waitress closes a connection after any answer without ``Content-Length``, 204 and 304 included, though
+    those must not carry one (RFC 9110 8.6, waitress PR #166): keep such HTTP/1.1 connections open, as
+    api.github.com does, so a poller's 304s do not cost a new connection each."""
+
+    _keep_bodyless = False
+
+    def build_response_header(self) -> bytes:
+        asked_close = self.request.headers.get("CONNECTION", "").lower() == "close"
+        self._keep_bodyless = self.version == "1.1" and not self.has_body and not asked_close and not self.close_on_finish
+        try:
+            return super().build_response_header()
+        finally:
+            self._keep_bodyless = False
+
+    def set_close_on_finish(self) -> None:
+        if not self._keep_bodyless:
+            super().set_close_on_finish()
+
+
+class _Channel(HTTPChannel):
+    task_class = _KeepAliveTask
 
 
 SERVER_THREADS = 8
@@ -81,6 +107,7 @@ class Simulator:
             log_socket_errors=False,
             expose_tracebacks=False,
         )
+        self._server.channel_class = _Channel
         self._threads = [
             threading.Thread(target=self._serve, name="sim-http", daemon=True),
             threading.Thread(target=self._drive, name="sim-clock", daemon=True),

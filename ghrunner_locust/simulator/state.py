@@ -288,4 +288,3 @@ class SimState:
                 for job in self.jobs.values()
                 if not job.skipped
             ]
-
