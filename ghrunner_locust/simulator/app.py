@@ -22,7 +22,7 @@ from .endpoints import CREATES_CONTENT, DOCS, NOT_COUNTED, URLS, GitHubEndpoints
 from .limits import RateLimiter
 from .model import SimError
 from .state import SimState
-from .wire import api_version, compress, conditional, error_response
+from .wire import GzipCache, api_version, compress, conditional, error_response
 
 __all__ = ["SimApp"]
 
@@ -43,6 +43,7 @@ class SimApp:
         self.control = ControlHandlers(state, reset=self.reset, stats=self.stats, authorized=self._authorized)
         self._fault_rng = random.Random(state.config.seed)
         self._fault_lock = threading.Lock()
+        self._gzipped = GzipCache()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
@@ -123,7 +124,7 @@ class SimApp:
                 response = error_response(SimError(502, "Server Error"), docs)
         response.headers.update(self.limiter.headers(token))
         response.headers["x-github-api-version-selected"] = version
-        return compress(request, response)
+        return compress(request, response, self._gzipped)
 
     def _answer(self, endpoint: str, request: Request, payloads: Any, version: str, token: str, args: dict[str, Any]) -> Response:
         owner, repo = args.pop("owner", None), args.pop("repo", None)

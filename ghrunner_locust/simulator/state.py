@@ -140,7 +140,7 @@ class SimState:
 
     def cancel(self, run_id: int) -> None:
         """Accept a cancel as GitHub does, asynchronously: the run stays as it is while its jobs are cancelled and
-        ends ``completed``/``cancelled`` after ``cancel_s``; 409 if it is completed (sources: docs/SIMULATOR.md)."""
+        ends ``completed``/``cancelled`` after ``cancel_s``; 409 if it is completed (sources: SOURCES.md here)."""
         with self.lock:
             run = self.get_run(run_id)
             if run.status == "completed":
