@@ -212,3 +212,49 @@ def test_run_and_workflow_values_as_github_has_them(sim):
     assert workflow["created_at"] != "2026-01-01T00:00:00Z"
     assert workflow["created_at"] == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(sim.state.started_at)))
     assert sim.state.started_at <= before
+
+
+GARBAGE_QUERIES = [
+    "per_page=abc",
+    "page=-5",
+    "per_page=1e9",
+    "created=yesterday",
+    "created=>=2026-13-45",
+    "status=%ff",
+    "since=abc",
+]
+GARBAGE_BODIES = [b"[" * 100_000, b"\xff\xfe", b"null", b"{}", b'{"ref": 5}', b'{"ref": "main", "inputs": [1]}']
+
+
+def test_no_endpoint_answers_500_to_garbage(sim):
+    """Every route, GitHub's and /_sim/'s, with odd query strings and bodies: 4xx or success, never a 5xx."""
+    run_id = dispatch(sim)
+    paths = [
+        ("GET", "/rate_limit"),
+        ("GET", "/repos/octo/runners"),
+        ("GET", "/repos/octo/runners/actions/workflows"),
+        ("GET", f"/repos/octo/runners/actions/workflows/{WF}"),
+        ("POST", DISPATCH),
+        ("GET", f"/repos/octo/runners/actions/workflows/{WF}/runs"),
+        ("GET", "/repos/octo/runners/actions/runs"),
+        ("GET", f"/repos/octo/runners/actions/runs/{run_id}"),
+        ("GET", f"/repos/octo/runners/actions/runs/{run_id}/timing"),
+        ("GET", f"/repos/octo/runners/actions/runs/{run_id}/jobs"),
+        ("GET", f"/repos/octo/runners/actions/runs/{run_id}/attempts/2/jobs"),
+        ("GET", "/repos/octo/runners/actions/jobs/99999999999999999999999"),
+        ("GET", "/repos/octo/runners/actions/runners"),
+        ("POST", "/repos/octo/runners/actions/runners/registration-token"),
+        ("DELETE", "/repos/octo/runners/actions/runners/1"),
+        ("GET", "/repos/%ff%fe/r%00/actions/runs"),
+        ("GET", "/api/v3/repos/octo/runners/actions/runs"),
+        ("GET", "/_sim/events"),
+        ("GET", "/_sim/state"),
+        ("GET", "/_sim/nope"),
+        ("PATCH", "/repos/octo/runners/actions/runs"),
+    ]
+    for method, path in paths:
+        for query in GARBAGE_QUERIES:
+            for body in GARBAGE_BODIES if method in ("POST", "DELETE") else [None]:
+                status, _, answer = raw(sim, method, f"{path}?{query}", body=body)
+                assert status < 500, (method, path, query, body[:20] if body else None, answer[:200])
+    assert requests.post(f"{sim.url}/repos/octo/runners/actions/runs/{run_id}/cancel", headers=H).status_code == 202
