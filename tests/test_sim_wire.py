@@ -258,3 +258,19 @@ def test_no_endpoint_answers_500_to_garbage(sim):
                 status, _, answer = raw(sim, method, f"{path}?{query}", body=body)
                 assert status < 500, (method, path, query, body[:20] if body else None, answer[:200])
     assert requests.post(f"{sim.url}/repos/octo/runners/actions/runs/{run_id}/cancel", headers=H).status_code == 202
+
+
+def test_after_handler_faults_fire_at_their_rates_and_every_run_exists():
+    faults = {"dispatch": Faults(error_after_rate=0.1, drop_after_rate=0.05)}
+    config = SimConfig(**FAST_SIM, faults=faults, secondary_per_minute=1000, secondary_per_hour=1000)
+    outcomes = {"ok": 0, "502": 0, "dropped": 0}
+    with Simulator(config) as sim:
+        for _ in range(400):
+            try:
+                answer = requests.post(sim.url + O_R_DISPATCH, json={"ref": "main"}, headers=H, timeout=10)
+                outcomes["ok" if answer.status_code == 204 else str(answer.status_code)] += 1
+            except requests.ConnectionError:
+                outcomes["dropped"] += 1
+        assert len(sim.state.runs) == 400  # every dispatch created its run, whatever its answer
+    assert 20 <= outcomes["502"] <= 65 and 6 <= outcomes["dropped"] <= 38, outcomes
+    assert sum(outcomes.values()) == 400

@@ -117,10 +117,12 @@ class SimApp:
             if limited:
                 self.limiter.leave(token, counted)
         self._count(endpoint, counted)
-        if response.status_code < 400:  # the handler acted; its answer may still be lost
-            if self._fires(faults.drop_after_rate):
+        if response.status_code < 400 and (faults.drop_after_rate or faults.error_after_rate):
+            with self._fault_lock:  # one draw: each rate is exactly its share of the answers
+                draw = self._fault_rng.random()
+            if draw < faults.drop_after_rate:  # the handler acted; its answer is lost
                 return self._drop(request)
-            if self._fires(faults.error_after_rate):
+            if draw < faults.drop_after_rate + faults.error_after_rate:
                 response = error_response(SimError(502, "Server Error"), docs)
         response.headers.update(self.limiter.headers(token))
         response.headers["x-github-api-version-selected"] = version
