@@ -18,7 +18,7 @@ from .payloads import Payloads
 from .query import CreatedFilter, link_header, page_slice
 from .state import WORKFLOW_ID, SimState
 from .steps import phase
-from .wire import JSON_TYPE, json_object, json_response
+from .wire import JSON_TYPE, VERSIONS, json_object, json_response
 
 __all__ = ["GitHubEndpoints", "URLS", "DOCS", "CREATES_CONTENT", "NOT_COUNTED"]
 
@@ -70,7 +70,7 @@ DOCS = {
 """Each endpoint's own documentation page: GitHub's 404 and 422 bodies carry it."""
 CREATES_CONTENT = frozenset({"dispatch", "cancel"})
 NOT_COUNTED = frozenset({"rate_limit"})
-NEWEST_VERSION = "2026-03-10"
+NEWEST_VERSION = VERSIONS[0]
 
 
 class GitHubEndpoints:
