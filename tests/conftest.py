@@ -35,6 +35,7 @@ FAST_SIM = dict(
     teardown_s=0.1,
     run_to_job_s=0.1,
     listable_delay_s=0.0,
+    cancel_s=0.3,
     seed=1,
 )
 

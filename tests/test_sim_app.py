@@ -139,6 +139,7 @@ def test_dispatch_validation_errors(sim_client, ref, inputs, message):
 def test_list_runs_filters_and_pagination(sim, sim_client):
     ids = [sim_client.dispatch_workflow("octo", "runners", WF, "main", {"sleep_duration": 30}).run_id for _ in range(5)]
     sim_client.cancel_run("octo", "runners", ids[0])
+    wait_for_run(sim_client, ids[0])
     page = sim_client.list_workflow_runs("octo", "runners", WF, per_page=2, conditional=False)
     assert [r.id for r in page.items] == sorted(ids, reverse=True) and page.total_count == 5
     raw = requests.get(f"{sim.url}/repos/octo/runners/actions/runs", params={"per_page": 2}, headers=H)
@@ -225,8 +226,10 @@ def test_ground_truth_events_and_reset(sim, sim_client):
 def test_cancel_over_http(sim, sim_client):
     run_id = sim_client.dispatch_workflow("octo", "runners", WF, "main", {"sleep_duration": 60}).run_id
     assert sim_client.cancel_run("octo", "runners", run_id) is True
-    assert sim_client.cancel_run("octo", "runners", run_id) is False
-    assert sim_client.get_run("octo", "runners", run_id).conclusion == "cancelled"
+    assert sim_client.get_run("octo", "runners", run_id).status != "completed"  # GitHub cancels asynchronously
+    run = wait_for_run(sim_client, run_id)
+    assert run.conclusion == "cancelled"
+    assert sim_client.cancel_run("octo", "runners", run_id) is False  # 409: the run is finished
 
 
 def test_concurrent_request_limit():

@@ -85,18 +85,35 @@ def test_sequential_chain_queues_each_job_when_the_previous_completes():
     assert len(skipped) == 1 + 17  # the parallel matrix job and the chain past job_count
 
 
-def test_cancel_ends_jobs_and_frees_runners():
-    state, clock = make(runners=2)
+def test_cancel_is_asynchronous_then_ends_jobs_and_frees_runners():
+    state, clock = make(runners=2, cancel_s=3.0)
     run = dispatch(state, job_count=4, sleep=100)
+    other = dispatch(state, job_count=1, sleep=100)
     run_until(state, clock, clock.now + 10)
     assert state.pool.busy_count == 2
     state.cancel(run.id)
-    assert state.pool.busy_count == 0
+    state.cancel(run.id)  # a second cancel while cancelling is accepted too
+    run_until(state, clock, clock.now + 2.9)  # GitHub: the run stays as it was for a few seconds
+    assert state.runs[run.id].status == "in_progress" and state.pool.busy_count == 2
+    assert all(state.jobs[j].run_id != run.id for j in state.waiting)  # its queued jobs go to no runner
+    run_until(state, clock, clock.now + 0.2)
     assert {j.conclusion for j in state.runs[run.id].real_jobs} == {"cancelled"}
-    assert state.runs[run.id].conclusion == "cancelled"
+    assert (state.runs[run.id].status, state.runs[run.id].conclusion) == ("completed", "cancelled")
     with pytest.raises(SimError) as info:
         state.cancel(run.id)
-    assert info.value.status == 409
+    assert info.value.status == 409  # a finished run cannot be cancelled
+    run_until(state, clock, clock.now + 5)
+    assert state.runs[other.id].status == "in_progress"  # the freed runner took the other run's job
+
+
+def test_a_sequential_run_cancelled_mid_chain_queues_nothing_more():
+    state, clock = make(runners=1, cancel_s=3.0)
+    run = dispatch(state, job_count=3, sleep=1, job_type="sequential")
+    run_until(state, clock, clock.now + 4)  # job 1 runs (1 s to queue, 2 s pickup, 3 s of work)
+    state.cancel(run.id)
+    run_until(state, clock, clock.now + 10)
+    assert [j.conclusion for j in run.real_jobs] == ["success"]  # job 1 ended before the cancel landed
+    assert run.conclusion == "cancelled" and state.pool.busy_count == 0
 
 
 def test_jobs_go_only_to_runners_with_their_labels():

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import threading
 from typing import Any
 
 from ..errors import UsageError
+from ..github.workflow import WorkflowSpec
 from ..simulator.config import Faults, LatencyModel, SimConfig
 
 __all__ = ["add_parser", "add_sim_arguments", "config_from_args", "run"]
 
-FAULT_KINDS = {"error": "error_rate", "latency": "latency_s", "drop": "drop_rate"}
+FAULT_KINDS = {
+    "error": "error_rate",
+    "latency": "latency_s",
+    "drop": "drop_rate",
+    "error-after": "error_after_rate",
+    "drop-after": "drop_after_rate",
+}
 
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:
@@ -83,25 +91,58 @@ def add_sim_arguments(parser: Any, prefix: str = "", exclude: tuple[str, ...] = 
     opt("max-concurrent", type=int, default=d.max_concurrent, help="requests in flight per token (default: %(default)s)")
     opt("limited-status", type=int, choices=(403, 429), default=d.limited_status, help="status of a secondary-limit refusal")
     opt(
+        "no-retry-after",
+        type=float,
+        default=d.no_retry_after_share,
+        help="share of secondary-limit refusals sent without retry-after, as GitHub sometimes does (default: %(default)s)",
+    )
+    opt("cancel", type=float, default=d.cancel_s, help="a cancel request to the run's end, s (default: %(default)s)")
+    opt(
         "fault",
         action="append",
         default=None,
         metavar="ENDPOINT:KIND=VALUE",
-        help="inject faults, e.g. dispatch:error=0.1, get_run:latency=0.5, list_jobs:drop=0.05 (endpoint * for all)",
+        help="inject faults, e.g. dispatch:error=0.1, get_run:latency=0.5, list_jobs:drop=0.05 (endpoint * for all); "
+        "error-after and drop-after answer 502 or drop the connection after the request took effect "
+        "(dispatch:error-after=0.2: the run exists, the answer is lost)",
     )
     return actions
 
 
 def parse_faults(specs: list[str] | None) -> dict[str, Faults]:
+    """``ENDPOINT:KIND=VALUE`` specs: rates are probabilities in [0, 1], latency finite seconds >= 0."""
     faults: dict[str, dict[str, float]] = {}
+    kinds = ", ".join(FAULT_KINDS)
     for spec in specs or ():
+        endpoint, _, setting = spec.partition(":")
+        kind, _, text = setting.partition("=")
         try:
-            endpoint, _, setting = spec.partition(":")
-            kind, _, value = setting.partition("=")
-            faults.setdefault(endpoint, {})[FAULT_KINDS[kind]] = float(value)
+            value = float(text)
+            field = FAULT_KINDS[kind]
         except (KeyError, ValueError):
-            raise UsageError(f"--fault {spec!r}: expected ENDPOINT:KIND=VALUE with KIND one of error, latency, drop") from None
+            raise UsageError(f"--fault {spec!r}: expected ENDPOINT:KIND=VALUE with KIND one of {kinds}") from None
+        if not endpoint:
+            raise UsageError(f"--fault {spec!r}: name an endpoint (dispatch, get_run, list_runs, ...) or * for all")
+        if field == "latency_s" and not (math.isfinite(value) and value >= 0):
+            raise UsageError(f"--fault {spec!r}: latency must be a finite number of seconds >= 0")
+        if field != "latency_s" and not (math.isfinite(value) and 0 <= value <= 1):
+            raise UsageError(f"--fault {spec!r}: {kind} is a probability: give a number between 0 and 1")
+        faults.setdefault(endpoint, {})[field] = value
     return {endpoint: Faults(**values) for endpoint, values in faults.items()}
+
+
+def load_workflow(path: str | None) -> WorkflowSpec | None:
+    """The ``--workflow-file`` to serve (``None``: the default), or one line of :class:`UsageError`."""
+    if path is None:
+        return None
+    try:
+        return WorkflowSpec.load(path)
+    except UsageError as exc:
+        raise UsageError(" ".join(str(exc).split())) from None  # YAML errors span lines
+    except UnicodeDecodeError:
+        raise UsageError(f"--workflow-file {path}: not a UTF-8 text file: pass a workflow YAML file") from None
+    except OSError as exc:
+        raise UsageError(f"--workflow-file {path}: cannot read it ({exc.strerror}): pass a readable workflow YAML file") from None
 
 
 def config_from_args(args: argparse.Namespace, prefix: str = "") -> SimConfig:
@@ -110,14 +151,18 @@ def config_from_args(args: argparse.Namespace, prefix: str = "") -> SimConfig:
     def get(name: str) -> Any:
         return getattr(args, prefix + name, None)
 
+    for name, value in sorted(vars(args).items()):
+        if name.startswith(prefix) and isinstance(value, float) and not math.isfinite(value):
+            raise UsageError(f"--{name.replace('_', '-')} {value}: give a finite number")
     if get("runners") < 0 or (get("max_runners") is not None and get("max_runners") < get("runners")):
         raise UsageError("--runners must be >= 0 and --max-runners >= --runners")
-    for name in ("pickup", "pickup_p90", "setup", "teardown", "provision"):
+    for name in ("pickup", "pickup_p90", "setup", "teardown", "provision", "cancel"):
         if get(name) < 0:
             raise UsageError(f"--{name.replace('_', '-')} must not be negative")
-    for name in ("pickup_tail", "job_failure_rate", "early_start_rate"):
+    for name in ("pickup_tail", "job_failure_rate", "early_start_rate", "no_retry_after"):
         if not 0 <= get(name) <= 1:
             raise UsageError(f"--{name.replace('_', '-')} must be between 0 and 1")
+    load_workflow(get("workflow_file"))
     repo = get("repo")
     if repo and repo.count("/") != 1:
         raise UsageError(f"--repo {repo!r}: expected OWNER/NAME")
@@ -150,6 +195,8 @@ def config_from_args(args: argparse.Namespace, prefix: str = "") -> SimConfig:
         secondary_per_hour=get("secondary_per_hour"),
         max_concurrent=get("max_concurrent"),
         limited_status=get("limited_status"),
+        no_retry_after_share=get("no_retry_after"),
+        cancel_s=get("cancel"),
         faults=parse_faults(get("fault")),
     )
 
@@ -157,12 +204,15 @@ def config_from_args(args: argparse.Namespace, prefix: str = "") -> SimConfig:
 def run(args: argparse.Namespace) -> int:
     from ..simulator.server import Simulator
 
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: give a port between 0 and 65535 (0 picks a free one)")
     config = config_from_args(args)
-    simulator = Simulator(config, host=args.host, port=args.port)
+    simulator = Simulator(config, host=args.host, port=args.port, workflow=load_workflow(config.workflow_path))
     try:
         simulator.start()
     except OSError as exc:
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {reason} (pick another --port, or 0 for any)") from None
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

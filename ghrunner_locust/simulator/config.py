@@ -19,6 +19,10 @@ class Faults:
     """Seconds added before answering."""
     drop_rate: float = 0.0
     """Fraction of requests whose connection is closed without an answer."""
+    error_after_rate: float = 0.0
+    """Fraction of requests answered 502 *after* the handler acted (a dispatch's run is created)."""
+    drop_after_rate: float = 0.0
+    """Fraction of requests whose connection is closed *after* the handler acted."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,14 @@ class SimConfig:
     """Requests in flight per token."""
     limited_status: int = 403
     """Status of a secondary-limit refusal (GitHub answers 403 or 429)."""
+    no_retry_after_share: float = 0.0
+    """Share of secondary-limit refusals sent without ``retry-after`` (GitHub sometimes omits it; clients must then
+    wait at least a minute). 0 by default so refused clients learn their wait, as in GitHub's recorded refusals."""
+    cancel_s: float = 3.0
+    """A cancel request to the run's end as ``completed``/``cancelled`` (GitHub cancels asynchronously)."""
+    max_body_bytes: int = 1024 * 1024
+    """Request bodies above this are answered 413 (GitHub documents no REST body limit; a dispatch's inputs
+    may hold at most 65,535 characters, so 1 MiB refuses nothing GitHub would accept)."""
     faults: dict[str, Faults] = field(default_factory=dict)
     """Per endpoint name (``dispatch``, ``get_run``, ``list_runs``, ``list_jobs``, ...)."""
 

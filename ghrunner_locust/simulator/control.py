@@ -1,46 +1,69 @@
-"""``/_sim/``: the simulator's own endpoints (not GitHub's): ground truth, counts, live state, reset."""
+"""``/_sim/``: the simulator's own endpoints (not GitHub's): ground truth, counts, live state, reset.
+
+Reading is open; ``POST /_sim/reset`` changes state, so it needs an accepted token when the simulator was
+given tokens. Bad parameters are 422, never a 500.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-if TYPE_CHECKING:
-    from .app import SimApp
+from .model import SimError
+from .state import SimState
 
 __all__ = ["ControlHandlers"]
 
 
 def _json(data: Any, status: int = 200) -> Response:
-    return Response(json.dumps(data, default=str), status=status, mimetype="application/json")
+    return Response(json.dumps(data, default=str), status=status, content_type="application/json; charset=utf-8")
 
 
 class ControlHandlers:
-    """Answers ``/_sim/events``, ``/_sim/truth``, ``/_sim/stats``, ``/_sim/state``, ``/_sim/config``, ``/_sim/reset``."""
+    """Answers ``/_sim/events``, ``/_sim/truth``, ``/_sim/stats``, ``/_sim/state``, ``/_sim/config``, ``/_sim/reset``.
 
-    def __init__(self, app: SimApp) -> None:
-        self.app = app
-        self.state = app.state
+    ``reset`` forgets everything, ``stats`` gives request counts per (endpoint, counted|not_counted) and
+    ``authorized`` tells whether a request carries an accepted token (callables, so this module knows no app).
+    """
+
+    def __init__(
+        self,
+        state: SimState,
+        *,
+        reset: Callable[[], None],
+        stats: Callable[[], dict[tuple[str, str], int]],
+        authorized: Callable[[Request], bool],
+    ) -> None:
+        self.state = state
+        self._reset = reset
+        self._stats = stats
+        self._authorized = authorized
 
     def handle(self, request: Request, path: str) -> Response:
         name = path.removeprefix("/_sim/").strip("/")
         if name == "reset" and request.method == "POST":
-            self.state.reset()
-            self.app._cache.clear()
-            self.app.limiter.reset()
-            with self.app.counts_lock:
-                self.app.counts.clear()
+            if self.state.config.tokens and not self._authorized(request):
+                message = "POST /_sim/reset needs one of the simulator's tokens (Authorization: Bearer TOKEN)"
+                return _json({"message": message}, 401)
+            self._reset()
             return _json({"reset": True})
         handler = getattr(self, f"get_{name}", None)
         if handler is None or request.method != "GET":
-            return _json({"message": f"unknown simulator endpoint {path}"}, 404)
-        return _json(handler(request))
+            return _json({"message": f"unknown simulator endpoint {request.method} {path}"}, 404)
+        try:
+            return _json(handler(request))
+        except SimError as exc:
+            return _json({"message": exc.message}, exc.status)
 
     def get_events(self, request: Request) -> dict[str, Any]:
-        since = int(request.args.get("since", 0))
+        text = request.args.get("since", "0")
+        if not text.isdigit():
+            raise SimError(422, f"since={text!r}: expected a non-negative integer (the 'next' of the previous answer)")
+        since = int(text)
         with self.state.lock:
             return {"events": self.state.events[since:], "next": len(self.state.events)}
 
@@ -48,10 +71,8 @@ class ControlHandlers:
         return {"jobs": self.state.truth()}
 
     def get_stats(self, request: Request) -> dict[str, Any]:
-        with self.app.counts_lock:
-            counts = dict(self.app.counts)
         endpoints: dict[str, dict[str, int]] = {}
-        for (endpoint, kind), n in counts.items():
+        for (endpoint, kind), n in self._stats().items():
             endpoints.setdefault(endpoint, {"counted": 0, "not_counted": 0})[kind] = n
         return {
             "endpoints": endpoints,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ class RateLimiter:
         self.clock = clock
         self._lock = threading.Lock()
         self._budgets: dict[str, Budget] = {}
+        self._rng = random.Random(config.seed)
 
     def reset(self) -> None:
         with self._lock:
@@ -91,9 +93,12 @@ class RateLimiter:
         created.append(now)
 
     def _secondary(self, wait_s: float) -> SimError:
-        error = SimError(self.config.limited_status, SECONDARY_MESSAGE, SECONDARY_DOCS)
-        error.retry_after = max(1, math.ceil(wait_s))  # type: ignore[attr-defined]
-        return error
+        """A secondary-limit refusal; a share of them come without ``retry-after``, as GitHub's sometimes do
+        (docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api: "If the retry-after response
+        header is present ... Otherwise ... wait for at least one minute")."""
+        share = self.config.no_retry_after_share
+        retry_after = None if share and self._rng.random() < share else max(1, math.ceil(wait_s))
+        return SimError(self.config.limited_status, SECONDARY_MESSAGE, SECONDARY_DOCS, retry_after=retry_after)
 
     def leave(self, token: str, counted: bool) -> None:
         """The request is answered; ``counted`` when it spends the primary budget (not 304, not /rate_limit)."""

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
-__all__ = ["SimJob", "SimRun", "SimRunner", "SimError"]
+__all__ = ["SimJob", "SimRun", "SimRunner", "SimError", "runs_on_labels"]
 
 
 class SimError(Exception):
-    """An answer the API gives instead of a result: a status, GitHub's message and its docs URL."""
+    """An answer the API gives instead of a result: a status, GitHub's message and its docs URL.
 
-    def __init__(self, status: int, message: str, documentation_url: str = "https://docs.github.com/rest") -> None:
+    Without ``documentation_url`` the HTTP layer fills in the endpoint's own page, as GitHub does.
+    ``retry_after`` (seconds) becomes a ``retry-after`` header.
+    """
+
+    def __init__(self, status: int, message: str, documentation_url: str = "", *, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.documentation_url = documentation_url
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -67,6 +73,8 @@ class SimRun:
     jobs: list[SimJob] = field(default_factory=list)
     next_index: int = 1
     """The next job of the sequential chain (1-based)."""
+    cancel_requested_at: float | None = None
+    """When a cancel was accepted; the run ends ``cancelled`` after ``SimConfig.cancel_s``."""
 
     @property
     def real_jobs(self) -> list[SimJob]:
@@ -93,3 +101,14 @@ class SimRunner:
     @property
     def idle(self) -> bool:
         return self.status == "online" and self.job_id is None
+
+
+def runs_on_labels(text: str | None) -> tuple[str, ...]:
+    """The ``runner_labels`` input (a JSON array or one label) as the job's ``runs-on`` labels."""
+    try:
+        value = json.loads(text or '["self-hosted"]')
+    except json.JSONDecodeError:
+        value = [text]
+    if isinstance(value, str):
+        value = [value]
+    return tuple(str(v) for v in value) or ("self-hosted",)

@@ -1,4 +1,8 @@
-"""GitHub-shaped JSON for the simulator's records, with URLs that point back at the simulator."""
+"""GitHub-shaped JSON for the simulator's records, with URLs that point back at the simulator.
+
+Complete to GitHub's REST API description with every ``$ref`` resolved (NESTED.md); checked field by field
+by tests/test_sim_conformance.py.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,11 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
+from .accounts import ACTOR, minimal_repository, node_id, simple_user
 from .model import SimJob, SimRun, SimRunner
+from .steps import job_steps
 
 __all__ = ["Payloads"]
-
-
-def _node_id(kind: str, number: int) -> str:
-    return hashlib.blake2s(f"{kind}:{number}".encode(), digest_size=12).hexdigest()
 
 
 class Payloads:
@@ -26,6 +28,11 @@ class Payloads:
         workflow_path: str = ".github/workflows/runner_test.yml",
         workflow_name: str = "runner-test",
         workflow_id: int = 161335,
+        *,
+        created_at: float = 0.0,
+        now: float = 0.0,
+        setup_s: float = 0.0,
+        teardown_s: float = 0.0,
     ) -> None:
         self.base = base.rstrip("/")
         self.web = self.base.removesuffix("/api/v3")
@@ -33,6 +40,11 @@ class Payloads:
         self.workflow_path = workflow_path
         self.workflow_name = workflow_name
         self.workflow_id = workflow_id
+        self.created_at = created_at
+        """When the workflow file was added to the repository (the workflow's and head commit's time)."""
+        self.now = now
+        self.setup_s = setup_s
+        self.teardown_s = teardown_s
 
     def time(self, t: float | None) -> str | None:
         """An epoch second as GitHub prints it, truncated to the configured resolution."""
@@ -44,40 +56,18 @@ class Payloads:
         return datetime.fromtimestamp(millis, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
     def repo(self, owner: str, name: str) -> dict[str, Any]:
-        owner_obj = {
-            "login": owner,
-            "id": 1,
-            "node_id": _node_id("user", 1),
-            "type": "Organization",
-            "site_admin": False,
-            "url": f"{self.base}/users/{owner}",
-            "html_url": f"{self.web}/{owner}",
-            "avatar_url": "",
-        }
-        return {
-            "id": 1296269,
-            "node_id": _node_id("repo", 1296269),
-            "name": name,
-            "full_name": f"{owner}/{name}",
-            "private": True,
-            "owner": owner_obj,
-            "html_url": f"{self.web}/{owner}/{name}",
-            "description": None,
-            "fork": False,
-            "url": f"{self.base}/repos/{owner}/{name}",
-            "default_branch": "main",
-        }
+        return minimal_repository(self.base, self.web, owner, name)
 
     def workflow(self, owner: str, repo: str) -> dict[str, Any]:
         file_name = self.workflow_path.rsplit("/", 1)[-1]
         return {
             "id": self.workflow_id,
-            "node_id": _node_id("workflow", self.workflow_id),
+            "node_id": node_id("workflow", self.workflow_id),
             "name": self.workflow_name,
             "path": self.workflow_path,
             "state": "active",
-            "created_at": "2026-01-01T00:00:00Z",
-            "updated_at": "2026-01-01T00:00:00Z",
+            "created_at": self.time(self.created_at),
+            "updated_at": self.time(self.created_at),
             "url": f"{self.base}/repos/{owner}/{repo}/actions/workflows/{self.workflow_id}",
             "html_url": f"{self.web}/{owner}/{repo}/blob/main/{self.workflow_path}",
             "badge_url": f"{self.web}/{owner}/{repo}/workflows/{file_name}/badge.svg",
@@ -86,17 +76,17 @@ class Payloads:
     def run(self, run: SimRun) -> dict[str, Any]:
         api = f"{self.base}/repos/{run.owner}/{run.repo}"
         repository = self.repo(run.owner, run.repo)
-        actor = repository["owner"]
+        actor = simple_user(self.base, self.web, *ACTOR)
         sha = hashlib.sha1(f"{run.owner}/{run.repo}".encode()).hexdigest()
         return {
             "id": run.id,
             "name": self.workflow_name,
-            "node_id": _node_id("run", run.id),
+            "node_id": node_id("run", run.id),
             "check_suite_id": run.id + 1,
-            "check_suite_node_id": _node_id("suite", run.id),
+            "check_suite_node_id": node_id("suite", run.id),
             "head_branch": run.ref,
             "head_sha": sha,
-            "path": f"{self.workflow_path}@{run.ref}",
+            "path": self.workflow_path,
             "run_number": run.run_number,
             "run_attempt": 1,
             "referenced_workflows": [],
@@ -124,7 +114,7 @@ class Payloads:
                 "id": sha,
                 "tree_id": sha,
                 "message": "load test",
-                "timestamp": "2026-01-01T00:00:00Z",
+                "timestamp": self.time(self.created_at),
                 "author": {"name": "octo", "email": "octo@example.com"},
                 "committer": {"name": "octo", "email": "octo@example.com"},
             },
@@ -140,32 +130,13 @@ class Payloads:
         started = self.time(job.started_at) if job.started_at is not None else created
         if job.early_start and job.runner_id is not None and job.started_at - job.created_at < 1.5:
             started = self.time(math.floor(job.created_at) - 1)
-        steps = []
-        if job.runner_id is not None:
-            steps = [
-                {
-                    "name": "Set up job",
-                    "status": "completed",
-                    "conclusion": "success",
-                    "number": 1,
-                    "started_at": started,
-                    "completed_at": started,
-                },
-                {
-                    "name": "Sleep",
-                    "status": "completed" if job.completed_at else "in_progress",
-                    "conclusion": job.conclusion if job.completed_at else None,
-                    "number": 2,
-                    "started_at": started,
-                    "completed_at": self.time(job.completed_at),
-                },
-            ]
+        steps = job_steps(job, self.now, self.setup_s, self.teardown_s, self.time)
         return {
             "id": job.id,
             "run_id": run.id,
             "run_url": f"{api}/actions/runs/{run.id}",
             "run_attempt": 1,
-            "node_id": _node_id("job", job.id),
+            "node_id": node_id("job", job.id),
             "head_sha": hashlib.sha1(f"{run.owner}/{run.repo}".encode()).hexdigest(),
             "url": f"{api}/actions/jobs/{job.id}",
             "html_url": f"{self.web}/{run.owner}/{run.repo}/actions/runs/{run.id}/job/{job.id}",
@@ -185,6 +156,12 @@ class Payloads:
             "workflow_name": self.workflow_name,
             "head_branch": run.ref,
         }
+
+    def timing(self, run: SimRun) -> dict[str, Any]:
+        """``workflow-run-usage``: self-hosted runners bill nothing, so ``billable`` is empty
+        (docs.github.com/rest/actions/workflow-runs#get-workflow-run-usage)."""
+        end = run.updated_at if run.status == "completed" else self.now
+        return {"billable": {}, "run_duration_ms": max(0, int((end - run.created_at) * 1000))}
 
     def runner(self, runner: SimRunner) -> dict[str, Any]:
         labels = [

@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
+from ..clock import Clock
+from .config import SimConfig
 from .model import SimJob, SimRunner
 
-if TYPE_CHECKING:
-    from .state import SimState
+__all__ = ["RunnerPool", "PoolHost"]
 
-__all__ = ["RunnerPool"]
+
+class PoolHost(Protocol):
+    """What the pool needs from the state that owns it (the state satisfies it; no import of the state)."""
+
+    config: SimConfig
+    clock: Clock
+
+    @property
+    def waiting(self) -> Mapping[int, SimJob]:
+        """Queued jobs without a runner, oldest first."""
+
+    def log(self, when: float, kind: str, **fields: Any) -> None: ...
+
+    def at(self, when: float, action: Callable[..., None], *args: Any) -> None: ...
+
+    def start_pickup(self, now: float, job: SimJob, runner: SimRunner) -> None: ...
 
 
 class RunnerPool:
     """Runners of the simulated repository. A free runner takes the oldest queued job whose labels it has."""
 
-    def __init__(self, state: SimState) -> None:
+    def __init__(self, state: PoolHost) -> None:
         self.state = state
         self.config = state.config
         self.runners: dict[int, SimRunner] = {}

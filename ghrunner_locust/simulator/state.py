@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import json
 import random
 import threading
 from collections import OrderedDict
@@ -19,7 +18,7 @@ from typing import Any
 from ..clock import Clock, SystemClock
 from ..github.workflow import InputError, WorkflowSpec, default_workflow_path
 from .config import SimConfig
-from .model import SimError, SimJob, SimRun, SimRunner
+from .model import SimError, SimJob, SimRun, SimRunner, runs_on_labels
 from .pool import RunnerPool
 
 __all__ = ["SimState", "WORKFLOW_ID"]
@@ -37,6 +36,8 @@ class SimState:
         self.config = config or SimConfig()
         self.clock = clock or SystemClock()
         self.workflow = workflow or WorkflowSpec.load(self.config.workflow_path or default_workflow_path())
+        self.started_at = self.clock.time()
+        """When the simulated repository got its workflow file (the workflow's ``created_at``)."""
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
         """Notified whenever a new event is scheduled (the driver thread waits on it)."""
@@ -96,7 +97,7 @@ class SimState:
         """Raise 404 unless ``key`` names the served workflow (file name, path or id)."""
         names = {str(WORKFLOW_ID), self.workflow.path.rsplit("/", 1)[-1], self.workflow.path}
         if key not in names:
-            raise SimError(404, "Not Found", "https://docs.github.com/rest/actions/workflows#get-a-workflow")
+            raise SimError(404, "Not Found")
 
     def dispatch(self, owner: str, repo: str, workflow: str, ref: str, inputs: dict[str, Any] | None) -> SimRun:
         """Create a run as ``workflow_dispatch`` does, or raise :class:`SimError` with GitHub's wording."""
@@ -110,7 +111,7 @@ class SimState:
             resolved = self.workflow.resolve_inputs(inputs)
         except InputError as exc:
             raise SimError(422, str(exc)) from None
-        labels = _labels(resolved.get("runner_labels"))
+        labels = runs_on_labels(resolved.get("runner_labels"))
         with self.lock:
             now = self.clock.time()
             key = f"{owner}/{repo}"
@@ -138,30 +139,43 @@ class SimState:
             return run
 
     def cancel(self, run_id: int) -> None:
-        """Cancel a run: queued and running jobs end ``cancelled``, their runners are freed. 409 if done."""
+        """Accept a cancel as GitHub does, asynchronously: the run stays as it is while its jobs are cancelled and
+        ends ``completed``/``cancelled`` after ``cancel_s``; 409 if it is completed (sources: SOURCES.md here)."""
         with self.lock:
             run = self.get_run(run_id)
             if run.status == "completed":
                 raise SimError(409, "Cannot cancel a workflow run that is completed.")
+            if run.cancel_requested_at is not None:
+                return
             now = self.clock.time()
-            for job in run.jobs:
-                if job.status != "completed":
-                    self._finish_job(now, job, "cancelled")
-            run.next_index = run.job_count + 1
-            self._complete_run(now, run, "cancelled")
-            self.pool.assign(now)
+            run.cancel_requested_at = now
+            for job in run.jobs:  # queued jobs are no longer handed to runners
+                self.waiting.pop(job.id, None)
+            self.log(now, "run_cancel_requested", run_id=run.id)
+            self.at(now + self.config.cancel_s, self._finish_cancel, run.id)
+
+    def _finish_cancel(self, now: float, run_id: int) -> None:
+        run = self.runs[run_id]
+        if run.status == "completed":
+            return
+        for job in run.jobs:
+            if job.status != "completed":
+                self._finish_job(now, job, "cancelled")
+        run.next_index = run.job_count + 1
+        self._complete_run(now, run, "cancelled")
+        self.pool.assign(now)
 
     def get_run(self, run_id: int) -> SimRun:
         run = self.runs.get(run_id)
         if run is None:
-            raise SimError(404, "Not Found", "https://docs.github.com/rest/actions/workflow-runs#get-a-workflow-run")
+            raise SimError(404, "Not Found")
         return run
 
     # -- job lifecycle (events) ---------------------------------------------------------------
 
     def _create_jobs(self, now: float, run_id: int) -> None:
         run = self.runs[run_id]
-        if run.status == "completed":
+        if run.status == "completed" or run.cancel_requested_at is not None:
             return
         if run.sequential:
             self._add_skipped(now, run, "parallel")
@@ -209,8 +223,8 @@ class SimState:
     def _start_job(self, now: float, job_id: int, runner_id: int) -> None:
         job = self.jobs[job_id]
         runner = self.pool.runners.get(runner_id)
-        if job.status != "queued" or runner is None:
-            return
+        if job.status != "queued" or runner is None or self.runs[job.run_id].cancel_requested_at is not None:
+            return  # a job of a run being cancelled keeps its runner until the cancel lands, then frees it
         job.status, job.started_at = "in_progress", now
         job.runner_id, job.runner_name = runner.id, runner.name
         run = self.runs[job.run_id]
@@ -226,7 +240,9 @@ class SimState:
             return
         self._finish_job(now, job, "failure" if job.fails else "success")
         run = self.runs[job.run_id]
-        if run.sequential and job.conclusion == "success" and run.next_index <= run.job_count:
+        if run.cancel_requested_at is not None:
+            pass  # the cancel ends the run
+        elif run.sequential and job.conclusion == "success" and run.next_index <= run.job_count:
             self._queue_job(now, run, run.next_index)
         elif all(j.status == "completed" for j in run.jobs):
             if run.sequential:
@@ -272,13 +288,3 @@ class SimState:
                 for job in self.jobs.values()
                 if not job.skipped
             ]
-
-
-def _labels(text: str | None) -> tuple[str, ...]:
-    try:
-        value = json.loads(text or '["self-hosted"]')
-    except json.JSONDecodeError:
-        value = [text]
-    if isinstance(value, str):
-        value = [value]
-    return tuple(str(v) for v in value) or ("self-hosted",)
