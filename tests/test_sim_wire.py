@@ -257,7 +257,8 @@ def test_no_endpoint_answers_500_to_garbage(sim):
             for body in GARBAGE_BODIES if method in ("POST", "DELETE") else [None]:
                 status, _, answer = raw(sim, method, f"{path}?{query}", body=body)
                 assert status < 500, (method, path, query, body[:20] if body else None, answer[:200])
-    assert requests.post(f"{sim.url}/repos/octo/runners/actions/runs/{run_id}/cancel", headers=H).status_code == 202
+    # still serving after all that (the run may have ended meanwhile: no timing-dependent cancel here)
+    assert requests.get(f"{sim.url}/repos/octo/runners/actions/runs/{run_id}", headers=H).json()["id"] == run_id
 
 
 def test_after_handler_faults_fire_at_their_rates_and_every_run_exists():
