@@ -14,9 +14,17 @@ import pandas as pd
 from ..planning.cost import PRICES_AS_OF, Prices, TaskSize, fixed_pool_month, hosted_month, pool_cost
 from ..planning.sizing import Pickup, QueueEstimate, simulate_queue, size_for_slo
 from ..planning.theory import Workload
+from .decision_html import render_decision_html
 from .load import Results
 
-__all__ = ["decision_section", "decision_from_results", "idle_pool_pickups", "test_pool", "recommendation"]
+__all__ = [
+    "decision_section",
+    "decision_from_results",
+    "render_decision_html",
+    "idle_pool_pickups",
+    "test_pool",
+    "recommendation",
+]
 
 OVERHEAD_S = Workload().overhead_s
 
