@@ -23,16 +23,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ghrunner", description="Load-test GitHub Actions self-hosted runners (see README.md).")
     parser.add_argument("--version", action="version", version=f"ghrunner-locust {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    from .commands import dispatch, report, sim
+    from .commands import dispatch, plan, report, sim
 
     dispatch.add_parser(commands)
     sim.add_parser(commands)
     report.add_parser(commands)
+    plan.add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 ok, 1 API error, 2 bad usage)."""
+    """Run the command line; return the exit code (0 ok, 1 API error, 2 bad usage, 3 a broken gate)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -255,4 +255,10 @@ def size_for_slo(
             for more in range(runners + 1, min(runners + extra, limit) + 1):
                 found.append(simulate_queue(rate_per_min, work, pickup, more, provision_s=provision_s, jobs=jobs, seed=seed))
             return Sizing(slo_p95_s, runners, tuple(found[-(extra + 2) :]), floor)
+        if estimate.waited_share < 0.002:
+            reason = (
+                f"with {runners} runners almost no job waits and the p95 is still {estimate.p95_s:.1f} s: the pickups "
+                "set the floor (shorten them: persistent runners, a warm pool, a smaller image)"
+            )
+            return Sizing(slo_p95_s, None, tuple(found[-3:]), floor, reason)
     return Sizing(slo_p95_s, None, tuple(found[-3:]), floor, f"{limit} runners were not enough for a p95 of {slo_p95_s:g} s")

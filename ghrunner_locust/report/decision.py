@@ -24,6 +24,8 @@ __all__ = [
     "idle_pool_pickups",
     "test_pool",
     "recommendation",
+    "plan_section",
+    "test_pickup",
 ]
 
 OVERHEAD_S = Workload().overhead_s
@@ -93,7 +95,7 @@ def _stage_agreement(
         if span <= 0:
             continue
         rate = stage["jobs"] / work.job_count / (span / 60.0)
-        model = simulate_queue(rate, work, pickup, runners, provision_s=provision, jobs=20000, seed=seed)
+        model = simulate_queue(rate, work, pickup, runners, provision_s=provision, seed=seed)
         measured = stage.get("queue_s") or {}
         out.append(
             {
@@ -143,7 +145,7 @@ def _pool_cost(summary: dict[str, Any], pool: dict[str, Any], billed: float | No
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in cost.__dict__.items()}
 
 
-def recommendation(current: int, answer: int | None, estimates: list[dict[str, Any]], slo: float, reason: str) -> str:
+def recommendation(current: int | None, answer: int | None, estimates: list[dict[str, Any]], slo: float, reason: str) -> str:
     """One sentence a design review can take: keep, add or remove runners, what it buys and costs."""
     by = {e["runners"]: e for e in estimates}
 
@@ -153,16 +155,18 @@ def recommendation(current: int, answer: int | None, estimates: list[dict[str, A
 
     if answer is None:
         return f"no runner count meets a p95 queue latency of {slo:g} s: {reason}"
-    here, there = by.get(current), by[answer]
-    if answer == current:
-        more = next((n for n in sorted(by) if n > current), None)
-        text = f"keep {current} runners: p95 queue {p95(current)}, ${here['usd_month']:,.0f} a month"
+    here, there = by.get(current) if current else None, by[answer]
+    if answer == current or current is None:
+        more = next((n for n in sorted(by) if n > answer), None)
+        verb = "keep" if current else "run"
+        text = f"{verb} {answer} runners: p95 queue {p95(answer)}, ${there['usd_month']:,.0f} a month"
         if more is not None:
-            delta = by[more]["usd_month"] - here["usd_month"]
+            delta = by[more]["usd_month"] - there["usd_month"]
             text += f"; {more} runners would bring p95 to {p95(more)} for ${delta:,.0f} more"
         return text
     verb = "add" if answer > current else "remove"
-    text = f"{verb} {abs(answer - current)} runner(s), to {answer}: p95 queue {p95(answer)} (target {slo:g} s), "
+    n = abs(answer - current)
+    text = f"{verb} {n} runner{'' if n == 1 else 's'}, to {answer}: p95 queue {p95(answer)} (target {slo:g} s), "
     text += f"${there['usd_month']:,.0f} a month"
     if here is not None:
         delta = there["usd_month"] - here["usd_month"]
@@ -183,6 +187,45 @@ def _row(e: QueueEstimate, size: TaskSize, prices: Prices, jobs_per_min: float, 
     }
 
 
+def plan_section(
+    rate: float,
+    work: Workload,
+    pickup: Pickup,
+    *,
+    slo: float | None,
+    current: int | None = None,
+    provision_s: float = 0.0,
+    prices: Prices | None = None,
+    size: TaskSize | None = None,
+    seed: int = 1,
+    jobs: int = 40000,
+) -> dict[str, Any]:
+    """The model's table (p95 and monthly cost by runner count), the answer for ``slo`` and the sentence."""
+    prices, size = prices or Prices(), size or TaskSize()
+    jobs_per_min = rate * work.job_count
+    out: dict[str, Any] = {
+        "hosted_usd_month": round(hosted_month(jobs_per_min, work.sleep_s + work.overhead_s, size, prices), 2),
+        "runners": None,
+    }
+
+    def model(n: int) -> QueueEstimate:
+        return simulate_queue(rate, work, pickup, n, provision_s=provision_s, seed=seed, jobs=jobs)
+
+    if not slo:
+        estimates = [model(n) for n in range((current or 1), (current or 1) + 3)]
+        out["estimates"] = [_row(e, size, prices, jobs_per_min, work) for e in estimates]
+        out["recommendation"] = "no p95 target (--check-queue-p95 or ghrunner plan --slo-p95): the table shows p95 by count"
+        return out
+    sizing = size_for_slo(rate, work, pickup, float(slo), provision_s=provision_s, seed=seed, jobs=jobs)
+    counts = {e.runners for e in sizing.estimates}
+    estimates = list(sizing.estimates) + ([model(current)] if current and current not in counts else [])
+    out["estimates"] = [_row(e, size, prices, jobs_per_min, work) for e in sorted(estimates, key=lambda e: e.runners)]
+    out["runners"] = sizing.runners
+    out["pickup_p95_floor_s"] = _r(sizing.pickup_p95_s)
+    out["recommendation"] = recommendation(current, sizing.runners, out["estimates"], float(slo), sizing.reason)
+    return out
+
+
 def decision_section(
     summary: dict[str, Any],
     meta: dict[str, Any],
@@ -200,14 +243,7 @@ def decision_section(
     work, rate = _workload(summary, meta)
     opts = _options(meta)
     slo = slo_p95_s or opts.get("check_queue_p95") or opts.get("capacity_slo")
-    notes: list[str] = []
-    if pickups and len(pickups) >= 20 and not pool["ephemeral"]:
-        pickup = Pickup.measured(pickups, f"{len(pickups)} jobs of this test that found a runner idle")
-    else:
-        pickup = Pickup()
-        notes.append("too few jobs found a runner idle (or the pool was ephemeral): the pickups are the simulator's defaults")
-    if pool["max_runners"]:
-        notes.append(f"the pool autoscaled up to {pool['max_runners']} runners: the model sizes a fixed pool")
+    pickup, notes = test_pickup(pickups, pool)
     section: dict[str, Any] = {
         "slo_p95_s": slo,
         "pool": pool,
@@ -219,31 +255,30 @@ def decision_section(
         "agreement": [],
         "estimates": [],
         "runners": None,
-        "recommendation": "",
+        "recommendation": "no run was recorded: nothing to size",
         "notes": notes,
     }
     if not rate:
-        section["recommendation"] = "no run was recorded: nothing to size"
         return section
     section["agreement"] = _stage_agreement(summary, work, pickup, pool["runners"], pool["provision_s"], seed)
-    jobs_per_min = rate * work.job_count
-    section["hosted_usd_month"] = round(hosted_month(jobs_per_min, work.sleep_s + work.overhead_s, size, prices), 2)
-    if not slo:
-        counts = range(pool["runners"], pool["runners"] + 3)
-        estimates = [simulate_queue(rate, work, pickup, n, provision_s=pool["provision_s"], seed=seed) for n in counts]
-        section["estimates"] = [_row(e, size, prices, jobs_per_min, work) for e in estimates]
-        section["recommendation"] = "no p95 target (--check-queue-p95 or ghrunner plan --slo-p95): the table shows p95 by count"
-        return section
-    sizing = size_for_slo(rate, work, pickup, float(slo), provision_s=pool["provision_s"], seed=seed)
-    counts = {e.runners for e in sizing.estimates}
-    extra = [pool["runners"]] if pool["runners"] not in counts and pool["runners"] > 0 else []
-    estimates = list(sizing.estimates) + [
-        simulate_queue(rate, work, pickup, n, provision_s=pool["provision_s"], seed=seed) for n in extra
-    ]
-    section["estimates"] = [_row(e, size, prices, jobs_per_min, work) for e in sorted(estimates, key=lambda e: e.runners)]
-    section["runners"] = sizing.runners
-    section["recommendation"] = recommendation(pool["runners"], sizing.runners, section["estimates"], float(slo), sizing.reason)
+    plan = plan_section(
+        rate, work, pickup, slo=slo, current=pool["runners"], provision_s=pool["provision_s"], prices=prices, size=size, seed=seed
+    )
+    section.update(plan)
     return section
+
+
+def test_pickup(pickups: list[float] | None, pool: dict[str, Any]) -> tuple[Pickup, list[str]]:
+    """The measured pickups when there are enough (20) from a persistent pool, else the simulator's defaults."""
+    notes = []
+    if pickups and len(pickups) >= 20 and not pool["ephemeral"]:
+        pickup = Pickup.measured(pickups, f"{len(pickups)} jobs of this test that found a runner idle")
+    else:
+        pickup = Pickup()
+        notes.append("too few jobs found a runner idle (or the pool was ephemeral): the pickups are the simulator's defaults")
+    if pool.get("max_runners"):
+        notes.append(f"the pool autoscaled up to {pool['max_runners']} runners: the model sizes a fixed pool")
+    return pickup, notes
 
 
 def decision_from_results(results: Results, summary: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

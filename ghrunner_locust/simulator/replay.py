@@ -17,7 +17,7 @@ from ..clock import FakeClock
 from .config import SimConfig
 from .state import SimState
 
-__all__ = ["Replay", "replay", "capacity_search"]
+__all__ = ["Replay", "run_virtual", "replay", "capacity_search", "EPOCH"]
 
 EPOCH = 1_800_000_000.0
 MAX_EVENTS = 5_000_000
@@ -52,6 +52,33 @@ def _drive(state: SimState, clock: FakeClock, until: float, budget: list[int]) -
     clock.now = max(clock.now, until)
 
 
+def run_virtual(
+    config: SimConfig,
+    rate_per_min: float,
+    inputs: dict[str, Any],
+    *,
+    dispatches: int = 2000,
+    seed: int = 1,
+) -> tuple[SimState, list[int]]:
+    """Dispatch ``dispatches`` runs with exponential gaps (mean ``60 / rate_per_min`` s), run the pool dry.
+
+    Returns the state (runs, jobs, events: the ground truth) and the run ids in dispatch order.
+    """
+    clock = FakeClock(EPOCH)
+    state = SimState(config, clock=clock)
+    arrivals = random.Random(seed)
+    budget = [MAX_EVENTS]
+    order: list[int] = []
+    t = EPOCH
+    for _ in range(dispatches):
+        t += arrivals.expovariate(rate_per_min / 60.0)
+        _drive(state, clock, t, budget)
+        order.append(state.dispatch("ghrunner", "sim", "runner_test.yml", "main", dict(inputs)).id)
+    while state.next_event_time() is not None and any(r.status != "completed" for r in state.runs.values()):
+        _drive(state, clock, state.next_event_time() or clock.now, budget)
+    return state, order
+
+
 def replay(
     config: SimConfig,
     rate_per_min: float,
@@ -60,23 +87,11 @@ def replay(
     dispatches: int = 2000,
     seed: int = 1,
 ) -> Replay:
-    """Dispatch ``dispatches`` runs with exponential gaps (mean ``60 / rate_per_min`` s) and run the pool dry."""
-    clock = FakeClock(EPOCH)
-    state = SimState(config, clock=clock)
-    arrivals = random.Random(seed)
-    budget = [MAX_EVENTS]
-    first_runs: set[int] = set()
-    t = EPOCH
-    for index in range(dispatches):
-        t += arrivals.expovariate(rate_per_min / 60.0)
-        _drive(state, clock, t, budget)
-        run = state.dispatch("ghrunner", "sim", "runner_test.yml", "main", dict(inputs))
-        if index < dispatches // 10:
-            first_runs.add(run.id)
-    while state.next_event_time() is not None and any(j.status != "completed" for j in state.jobs.values()):
-        _drive(state, clock, state.next_event_time() or clock.now, budget)
+    """:func:`run_virtual`, measured: queue latencies after a 10% warm-up, busy, paid and cold-start time."""
+    state, order = run_virtual(config, rate_per_min, inputs, dispatches=dispatches, seed=seed)
+    first_runs = set(order[: dispatches // 10])
     truth = [j for j in state.truth() if j["queue_s"] is not None]
-    end = max((j["completed_at"] or clock.now) for j in truth) if truth else clock.now
+    end = max((j["completed_at"] or state.clock.time()) for j in truth) if truth else state.clock.time()
     busy = sum((j["completed_at"] or end) - j["started_at"] for j in truth)
     paid, cold = _paid(state.events, config, end)
     queue = tuple(j["queue_s"] for j in truth if j["run_id"] not in first_runs)
