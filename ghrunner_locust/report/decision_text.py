@@ -31,7 +31,8 @@ def format_plan(plan: dict[str, Any]) -> str:
         sim = plan["simulator"]
         measured = ", ".join(f"{n}: {v:.1f} s" for n, v in sim["p95_by_runners"].items())
         lines.append(
-            f"simulator (virtual time, {sim['dispatches']} dispatches): {sim['runners']} runners; p95 by count {measured}"
+            f"simulator (virtual time, {sim['dispatches']} dispatches, its lognormal pickups): {sim['runners']} runners; "
+            f"p95 by count {measured}"
         )
     for a in plan.get("agreement") or []:
         lines.append(
