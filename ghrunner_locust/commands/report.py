@@ -70,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(record, indent=2))
         else:
             print(format_comparison(rows, args.compare[0], args.compare[1]))
+            print(f"decision for A: {a['decision']['recommendation']}")
+            print(f"decision for B: {b['decision']['recommendation']}")
             print(f"written: {out}")
             for result in gate:
                 print(result.line)
