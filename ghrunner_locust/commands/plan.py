@@ -136,7 +136,7 @@ def prices_from_args(args: argparse.Namespace) -> tuple[Any, Any]:
 def run(args: argparse.Namespace) -> int:
     from ..planning.sizing import Pickup
     from ..planning.theory import Workload
-    from ..report.decision import plan_section, test_pickup
+    from ..report.decision import pickup_of, plan_section
 
     prices, size = prices_from_args(args)
     spec = parse_workload(args.workload) if args.workload is not None else {}
@@ -145,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
         section = _from_results(args, prices, size)
         test_work = section["workload"]
         base = Workload(test_work["sleep_s"], test_work["job_count"], test_work["job_type"])
-        pickup, _ = test_pickup(section.pop("_pickups"), section["pool"])
+        pickup, _ = pickup_of(section.pop("_pickups"), section["pool"])
         rate = args.rate or section["dispatches_per_min"]
         current = args.runners or section["pool"]["runners"]
         slo = args.slo_p95 or section["slo_p95_s"]

@@ -22,10 +22,10 @@ __all__ = [
     "decision_from_results",
     "render_decision_html",
     "idle_pool_pickups",
-    "test_pool",
+    "pool_of",
     "recommendation",
     "plan_section",
-    "test_pickup",
+    "pickup_of",
 ]
 
 OVERHEAD_S = Workload().overhead_s
@@ -53,7 +53,7 @@ def _options(meta: dict[str, Any]) -> dict[str, Any]:
     return meta.get("options") or {}
 
 
-def test_pool(summary: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+def pool_of(summary: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
     """The pool the test ran on: runners, ephemeral or not, cold start, autoscaling limit."""
     opts = _options(meta)
     embedded = bool(opts.get("ghrunner_embedded")) or meta.get("target") == "embedded simulator"
@@ -239,11 +239,11 @@ def decision_section(
 ) -> dict[str, Any]:
     """The decision section of ``summary.json`` (``summary["decision"]``); README documents every key."""
     prices, size = prices or Prices(), size or TaskSize()
-    pool = test_pool(summary, meta)
+    pool = pool_of(summary, meta)
     work, rate = _workload(summary, meta)
     opts = _options(meta)
     slo = slo_p95_s or opts.get("check_queue_p95") or opts.get("capacity_slo")
-    pickup, notes = test_pickup(pickups, pool)
+    pickup, notes = pickup_of(pickups, pool)
     section: dict[str, Any] = {
         "slo_p95_s": slo,
         "pool": pool,
@@ -268,7 +268,7 @@ def decision_section(
     return section
 
 
-def test_pickup(pickups: list[float] | None, pool: dict[str, Any]) -> tuple[Pickup, list[str]]:
+def pickup_of(pickups: list[float] | None, pool: dict[str, Any]) -> tuple[Pickup, list[str]]:
     """The measured pickups when there are enough (20) from a persistent pool, else the simulator's defaults."""
     notes = []
     if pickups and len(pickups) >= 20 and not pool["ephemeral"]:
