@@ -93,3 +93,13 @@ def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1, err
     assert err.startswith(("ghrunner plan: error:", "ghrunner: error:")) and message in err
+
+
+def test_fixed_pool_against_ephemeral_runners_on_the_simulator(capsys):
+    assert main([*PLAN, "--runners", "4", "--compare-pools", "--max-runners", "8", "--json"]) == 0
+    fixed, ephemeral = json.loads(capsys.readouterr().out)["pools"]["rows"]
+    assert fixed["pool"] == "fixed pool of 4" and fixed["mean_paid_runners"] == pytest.approx(4.0, abs=0.01)
+    assert fixed["cold_start_share"] == 0 and ephemeral["cold_start_share"] > 0.3
+    assert ephemeral["queue_p95_s"] > fixed["queue_p95_s"]  # a 75 s cold start behind every job
+    assert main([*PLAN, "--runners", "4", "--compare-pools", "--max-runners", "2"]) == 2
+    assert "below the pool's 4 runners" in capsys.readouterr().err

@@ -89,6 +89,12 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     a("--provision", type=number(0, 3600), default=75.0, help="cold start of an ephemeral runner, s (default: %(default)s)")
     a("--check-sim", action="store_true", help="also search the simulator (in virtual time) for the smallest count")
     a(
+        "--compare-pools",
+        action="store_true",
+        help="run the plan on the simulator (virtual time) as a fixed pool and as ephemeral runners; print both",
+    )
+    a("--max-runners", type=number(1, 1000, integer=True), help="with --compare-pools: the ephemeral pool's autoscaling limit")
+    a(
         "--jobs",
         type=number(1000, 1_000_000, integer=True),
         default=40000,
@@ -194,9 +200,14 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.check_sim and slo:
         out["simulator"] = _check_sim(args, rate, work, slo, ephemeral, provision, plan)
+    if args.compare_pools:
+        out["pools"] = _pools(args, rate, work, current or plan["runners"], prices, size)
     from ..report.decision_text import format_plan
+    from .pools import format_pools
 
     print(json.dumps(out, indent=2, default=str) if args.json else format_plan(out))
+    if args.compare_pools and not args.json:
+        print(format_pools(out["pools"]["rows"], out["pools"]["dispatches"], rate))
     return 0
 
 
@@ -248,3 +259,35 @@ def _check_sim(
         seed=args.seed,
     )
     return {"runners": found, "p95_by_runners": {n: round(v, 2) for n, v in measured.items()}, "dispatches": dispatches}
+
+
+def _pools(args: argparse.Namespace, rate: float, work: Any, runners: int | None, prices: Any, size: Any) -> dict[str, Any]:
+    from ..simulator.config import LatencyModel, SimConfig
+    from .pools import compare_pools
+
+    if not runners:
+        raise UsageError("--compare-pools needs a runner count: give --runners N (no count meets the target)")
+    if args.max_runners is not None and args.max_runners < runners:
+        raise UsageError(f"--max-runners {args.max_runners} is below the pool's {runners} runners: give at least {runners}")
+    base = SimConfig(
+        pickup=LatencyModel(args.pickup_median, max(args.pickup_p90, args.pickup_median), args.pickup_tail),
+        timestamp_resolution_s=0.001,
+        seed=args.seed,
+        secondary_per_hour=10**9,
+        secondary_per_minute=10**9,
+    )
+    inputs = {"sleep_duration": f"{work.sleep_s:g}", "job_count": str(work.job_count), "job_type": work.job_type}
+    dispatches = max(500, min(3000, 12000 // work.job_count))
+    rows = compare_pools(
+        base,
+        rate,
+        inputs,
+        runners=runners,
+        max_runners=args.max_runners,
+        provision_s=args.provision,
+        prices=prices,
+        size=size,
+        dispatches=dispatches,
+        seed=args.seed,
+    )
+    return {"dispatches": dispatches, "rows": rows}
