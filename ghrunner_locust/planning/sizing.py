@@ -16,6 +16,7 @@ up) are left out, and the spread of the p95 over ten consecutive batches gives i
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import random
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from ..errors import UsageError
 from .theory import Workload
 
-__all__ = ["Pickup", "QueueEstimate", "Sizing", "simulate_queue", "size_for_slo", "quantile"]
+__all__ = ["Pickup", "QueueEstimate", "Sizing", "simulate_queue", "size_for_slo", "p95_range", "quantile"]
 
 Z90 = 1.2815515655446004
 BATCHES = 10
@@ -80,18 +81,22 @@ class Pickup:
             return 0.0
         return rng.lognormvariate(math.log(self.median_s), self.sigma)
 
-    def mean(self, seed: int = 7, n: int = 20000) -> float:
-        if self.samples:
-            return statistics.fmean(self.samples)
-        rng = random.Random(seed)
-        return statistics.fmean(self.sample(rng) for _ in range(n))
+    def mean(self) -> float:
+        return _moments(self)[0]
 
-    def p95(self, seed: int = 7, n: int = 20000) -> float:
+    def p95(self) -> float:
         """The floor under any pool's p95 queue latency: no runner count makes a pickup shorter."""
-        if self.samples:
-            return quantile(self.samples, 0.95)
-        rng = random.Random(seed)
-        return quantile([self.sample(rng) for _ in range(n)], 0.95)
+        return _moments(self)[1]
+
+
+@functools.lru_cache(maxsize=64)
+def _moments(pickup: Pickup) -> tuple[float, float]:
+    """Mean and p95 of a pickup distribution (exact for measured values, else from 20,000 seeded draws)."""
+    if pickup.samples:
+        return statistics.fmean(pickup.samples), quantile(pickup.samples, 0.95)
+    rng = random.Random(7)
+    values = [pickup.sample(rng) for _ in range(20000)]
+    return statistics.fmean(values), quantile(values, 0.95)
 
 
 @dataclass(frozen=True)
@@ -138,8 +143,11 @@ def simulate_queue(
     provision_s: float = 0.0,
     jobs: int = 40000,
     seed: int = 1,
+    dispatches: int | None = None,
+    warmup: float = 0.1,
 ) -> QueueEstimate:
-    """Replay about ``jobs`` jobs through ``runners`` runners; the queue-latency distribution after warm-up."""
+    """Replay about ``jobs`` jobs (or exactly ``dispatches`` runs) through ``runners`` runners, from an idle pool;
+    the queue-latency distribution of the jobs after the first ``warmup`` share of dispatches."""
     _check(rate_per_min, work, runners, provision_s)
     duration = work.sleep_s + work.overhead_s
     hold = pickup.mean() + duration + provision_s
@@ -148,7 +156,7 @@ def simulate_queue(
         inf = math.inf
         return QueueEstimate(runners, rate_per_min, utilization, inf, inf, inf, inf, 0.0, 1.0, 0)
     rng = random.Random(seed)
-    dispatches = max(400, jobs // work.job_count)
+    dispatches = dispatches or max(400, jobs // work.job_count)
     pending: list[tuple[float, int, int, int]] = []  # (created, seq, dispatch index, jobs left in the chain)
     t, seq = 0.0, 0
     for index in range(dispatches):
@@ -162,7 +170,7 @@ def simulate_queue(
                 seq += 1
     heapq.heapify(pending)
     free = [0.0] * runners
-    warm = dispatches // 10
+    warm = int(dispatches * warmup)
     latencies: list[float] = []
     waited = 0
     while pending:
@@ -198,6 +206,28 @@ def _estimate(runners: int, rate: float, utilization: float, latencies: list[flo
         waited_share=waited / len(ordered),
         jobs=len(ordered),
     )
+
+
+def p95_range(
+    rate_per_min: float,
+    work: Workload,
+    pickup: Pickup,
+    runners: int,
+    dispatches: int,
+    *,
+    provision_s: float = 0.0,
+    replicas: int = 200,
+    seed: int = 1,
+) -> tuple[float, float, float]:
+    """What a test of ``dispatches`` runs from an idle pool would measure as its p95: the 5th, 50th and 95th
+    percentiles over ``replicas`` simulated tests (a short test's p95 rests on a handful of jobs)."""
+    values = []
+    for k in range(replicas):
+        estimate = simulate_queue(
+            rate_per_min, work, pickup, runners, provision_s=provision_s, seed=seed + k, dispatches=max(2, dispatches), warmup=0.0
+        )
+        values.append(estimate.p95_s)
+    return quantile(values, 0.05), quantile(values, 0.5), quantile(values, 0.95)
 
 
 @dataclass(frozen=True)

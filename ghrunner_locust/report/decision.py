@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ..planning.cost import PRICES_AS_OF, Prices, TaskSize, fixed_pool_month, hosted_month, pool_cost
-from ..planning.sizing import Pickup, QueueEstimate, simulate_queue, size_for_slo
+from ..planning.sizing import Pickup, QueueEstimate, p95_range, simulate_queue, size_for_slo
 from ..planning.theory import Workload
 from .decision_html import render_decision_html
 from .load import Results
@@ -97,6 +97,13 @@ def _stage_agreement(
         rate = stage["jobs"] / work.job_count / (span / 60.0)
         model = simulate_queue(rate, work, pickup, runners, provision_s=provision, seed=seed)
         measured = stage.get("queue_s") or {}
+        dispatches = max(2, round(stage["jobs"] / work.job_count))
+        low, _, high = (
+            p95_range(rate, work, pickup, runners, dispatches, provision_s=provision, replicas=100, seed=seed)
+            if not model.overloaded
+            else (math.inf, math.inf, math.inf)
+        )
+        p95 = measured.get("p95")
         out.append(
             {
                 "stage": stage["stage"],
@@ -107,7 +114,9 @@ def _stage_agreement(
                 "measured_p95_s": measured.get("p95"),
                 "model_p95_s": _r(model.p95_s),
                 "model_p95_stderr_s": _r(model.p95_stderr_s),
-                "model_over_measured_p95": _ratio(model.p95_s, measured.get("p95")),
+                "model_over_measured_p95": _ratio(model.p95_s, p95),
+                "model_p95_range_s": [_r(low), _r(high)],
+                "measured_p95_in_range": None if p95 is None or math.isinf(high) else bool(low <= p95 <= high),
                 "steady_state": span >= 20 * (pickup.mean() + work.sleep_s + work.overhead_s),
             }
         )

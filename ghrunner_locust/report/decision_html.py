@@ -47,7 +47,10 @@ def render_decision_html(section: dict[str, Any]) -> str:
     if section.get("agreement"):
         parts.append("<h3>Model against this test</h3><table>")
         parts.append(
-            _head(["stage", "dispatches/min", "jobs", "p50 measured", "p50 model", "p95 measured", "p95 model", "model/measured"])
+            _head(
+                ["stage", "dispatches/min", "jobs", "p50 measured", "p50 model", "p95 measured", "p95 model", "model/measured"]
+                + ["p95 a test this long would measure (90%)"]
+            )
         )
         for a in section["agreement"]:
             parts.append(
@@ -61,6 +64,7 @@ def render_decision_html(section: dict[str, Any]) -> str:
                         a["measured_p95_s"],
                         a["model_p95_s"],
                         a["model_over_measured_p95"],
+                        " to ".join("-" if v is None else f"{v:.1f}" for v in a["model_p95_range_s"]),
                     ]
                 )
             )

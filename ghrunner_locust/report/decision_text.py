@@ -38,7 +38,8 @@ def format_plan(plan: dict[str, Any]) -> str:
         lines.append(
             f"against the test, stage {a['stage']}: {a['dispatches_per_min']:.2f}/min, {a['jobs']} jobs: p95 measured "
             f"{a['measured_p95_s']} s, model {a['model_p95_s']} s (+/- {a['model_p95_stderr_s']}); p50 measured "
-            f"{a['measured_p50_s']} s, model {a['model_p50_s']} s"
+            f"{a['measured_p50_s']} s, model {a['model_p50_s']} s; a test this long would measure p95 in "
+            f"{a['model_p95_range_s'][0]}-{a['model_p95_range_s'][1]} s (90% of the time)"
             + ("" if a["steady_state"] else " (stage too short for steady state)")
         )
     cost = plan.get("cost")
