@@ -13,7 +13,7 @@ import time
 import pytest
 
 from ghrunner_locust.github import GitHubClient
-from ghrunner_locust.planning.sizing import Pickup, quantile, simulate_queue, size_for_slo
+from ghrunner_locust.planning.sizing import Pickup, p95_range, quantile, simulate_queue, size_for_slo
 from ghrunner_locust.planning.theory import Workload
 from ghrunner_locust.simulator import LatencyModel, SimConfig, Simulator
 from ghrunner_locust.simulator.replay import capacity_search, replay
@@ -139,10 +139,13 @@ def test_http_simulator_in_real_time_against_the_model():
         for sim in sims:
             sim.stop()
     model = {n: simulate_queue(rate, work, model_pickup, n, jobs=20000).p95_s for n in counts}
-    print("\nrunners | model p95 (s, x20) | simulator p95 over HTTP (s, x20)")
+    # a test of ~50 dispatches measures a noisy p95: the model's 90% range for a test that long
+    ranges = {n: p95_range(rate, work, model_pickup, n, len(runs[n]), replicas=200) for n in counts}
+    print("\nrunners | model p95, steady state | model range for this test (90%) | simulator p95 over HTTP (s, x20)")
     for n in counts:
-        print(f"{n} | {model[n] * SCALE:.1f} | {measured[n] * SCALE:.1f}")
+        low, _, high = ranges[n]
+        print(f"{n} | {model[n] * SCALE:.1f} | {low * SCALE:.1f}-{high * SCALE:.1f} | {measured[n] * SCALE:.1f}")
     assert measured[counts[-1]] <= slo  # one more runner than the model asks for meets the target
     assert measured[counts[0]] > measured[counts[-1]]
-    for n in counts:
-        assert measured[n] == pytest.approx(model[n], rel=0.45), n
+    inside = [ranges[n][0] <= measured[n] <= ranges[n][2] for n in counts]
+    assert sum(inside) >= 2, (measured, ranges)  # each is inside 90% of the time; allow one outlier
