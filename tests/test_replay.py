@@ -149,3 +149,16 @@ def test_http_simulator_in_real_time_against_the_model():
     assert measured[counts[0]] > measured[counts[-1]]
     inside = [ranges[n][0] <= measured[n] <= ranges[n][2] for n in counts]
     assert sum(inside) >= 2, (measured, ranges)  # each is inside 90% of the time; allow one outlier
+
+
+@pytest.mark.parametrize("ephemeral", [False, True])
+def test_with_fixed_pickups_the_model_is_the_simulator(ephemeral):
+    """Same seed, same arrivals, same rules: the model's queue latencies are the simulator's, to the digit."""
+    config = SimConfig(
+        runners=4, ephemeral=ephemeral, provision_s=75, pickup=LatencyModel(fixed=True), seed=2, timestamp_resolution_s=0.001
+    )
+    rate = 1.0 if ephemeral else 2.0
+    simulated = replay(config, rate, INPUTS, dispatches=1000, seed=2)
+    model = simulate_queue(rate, Workload(20, 2), Pickup(3, 3, 0), 4, provision_s=75 if ephemeral else 0, dispatches=1000, seed=2)
+    assert model.p95_s == pytest.approx(quantile(simulated.queue_s, 0.95), abs=1e-6)
+    assert model.mean_s == pytest.approx(sum(simulated.queue_s) / len(simulated.queue_s), abs=1e-6)
