@@ -133,3 +133,13 @@ def test_gate_options_for_a_load_test(two_tests):
     with pytest.raises(GateError, match="no summary.json"):
         validate_gate(parser.parse_args(["--gate-baseline", str(new / "nowhere"), "--gate-fail-if", "jobs<1"]))
     assert validate_gate(parser.parse_args(["--gate-fail-if", "fail_ratio>0.01"]))[0].kind == "absolute"
+
+
+def test_compare_needs_two_directories_one_line(two_tests, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "--compare", str(two_tests[0])])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "expected 2 arguments" in err
+    assert main(["report", "--compare", str(two_tests[0]), str(two_tests[0] / "missing")]) == 2
+    assert "is not a results directory" in capsys.readouterr().err

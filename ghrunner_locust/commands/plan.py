@@ -82,7 +82,7 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     a("--slo-p95", type=number(0, 86400, low_open=True), help="p95 queue latency target, s (default: the test's check)")
     a("--from-results", metavar="DIR", help="a results directory: measured pickups, workload, rate and model agreement")
     a("--runners", type=number(1, 1000, integer=True), help="the pool you have now, to compare with (default: the test's)")
-    a("--pickup-median", type=number(0, 3600), default=3.0, help="median pickup, s (default: %(default)s, REALISM.md)")
+    a("--pickup-median", type=number(0, 3600), default=3.0, help="median pickup, s, when none is measured (default: %(default)s)")
     a("--pickup-p90", type=number(0, 3600), default=10.0, help="90th percentile of the pickup body, s (default: %(default)s)")
     a("--pickup-tail", type=number(0, 1), default=0.01, help="share of pickups of 60-120 s (default: %(default)s)")
     a("--ephemeral", action="store_true", help="ephemeral runners: each job is followed by a cold start of --provision")

@@ -20,6 +20,9 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         "report.html and PNG charts beside them. With --compare, print and write the deltas of two tests "
         "(queue latency, failures, cost, idle share); with --fail-if, exit 3 when the second breaks a threshold.",
     )
+    from .plan import one_line_errors
+
+    one_line_errors(parser, "report")
     parser.add_argument("directory", nargs="?", help="a results directory, e.g. results/20261130T093000Z-load")
     parser.add_argument("--compare", nargs=2, metavar=("BASE", "NEW"), help="compare two results directories")
     parser.add_argument(

@@ -58,7 +58,8 @@ def pool_of(summary: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
     opts = _options(meta)
     embedded = bool(opts.get("ghrunner_embedded")) or meta.get("target") == "embedded simulator"
     configured = opts.get("runners") or (opts.get("sim_runners") if embedded else None)
-    runners = int(configured) if configured else max(1, round(summary.get("runners") or 1))
+    seen = summary.get("runners")
+    runners = int(configured) if configured else (max(1, round(seen)) if seen else None)
     ephemeral = bool(opts.get("sim_ephemeral")) if embedded else bool(opts.get("ephemeral"))
     provision = float(opts.get("sim_provision") or 0.0) if embedded else float(opts.get("provision") or 0.0)
     return {
@@ -135,9 +136,9 @@ def _pool_cost(summary: dict[str, Any], pool: dict[str, Any], billed: float | No
     window = summary.get("duration_s") or 0.0
     jobs = summary.get("jobs") or {}
     done = int((jobs.get("count") or 0) - (jobs.get("unstarted") or 0))
-    runners = summary.get("runners") or pool["runners"]
+    runners = summary.get("runners") or pool["runners"] or 0
     busy = (summary.get("runner_utilization") or 0.0) * runners * window
-    launched = max(0, ((summary.get("drift") or {}).get("runners_seen") or 0) - pool["runners"])
+    launched = max(0, ((summary.get("drift") or {}).get("runners_seen") or 0) - (pool["runners"] or 0))
     cold = launched * pool["provision_s"]
     if billed is None:
         billed = done * math.ceil(max(jobs.get("execution_s", {}).get("p50") or 1.0, 1e-9) / 60.0)
@@ -157,6 +158,9 @@ def _pool_cost(summary: dict[str, Any], pool: dict[str, Any], billed: float | No
 def recommendation(current: int | None, answer: int | None, estimates: list[dict[str, Any]], slo: float, reason: str) -> str:
     """One sentence a design review can take: keep, add or remove runners, what it buys and costs."""
     by = {e["runners"]: e for e in estimates}
+
+    def count(n: int) -> str:
+        return f"{n} runner{'' if n == 1 else 's'}"
 
     def p95(n: int) -> str:
         v = by[n]["p95_s"]
@@ -179,7 +183,7 @@ def recommendation(current: int | None, answer: int | None, estimates: list[dict
     text += f"${there['usd_month']:,.0f} a month"
     if here is not None:
         delta = there["usd_month"] - here["usd_month"]
-        text += f" ({'+' if delta >= 0 else '-'}${abs(delta):,.0f} against {current} runners at p95 {p95(current)})"
+        text += f" ({'+' if delta >= 0 else '-'}${abs(delta):,.0f} against {count(current)} at p95 {p95(current)})"
     return text
 
 
@@ -269,7 +273,8 @@ def decision_section(
     }
     if not rate:
         return section
-    section["agreement"] = _stage_agreement(summary, work, pickup, pool["runners"], pool["provision_s"], seed)
+    if pool["runners"]:
+        section["agreement"] = _stage_agreement(summary, work, pickup, pool["runners"], pool["provision_s"], seed)
     plan = plan_section(
         rate, work, pickup, slo=slo, current=pool["runners"], provision_s=pool["provision_s"], prices=prices, size=size, seed=seed
     )
