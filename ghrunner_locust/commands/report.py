@@ -33,16 +33,21 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
         "a broken threshold exits with 3",
     )
     parser.add_argument("--json", action="store_true", help="print the summary (or comparison) as JSON")
+    from .plan import add_price_arguments
+
+    add_price_arguments(parser)  # the cost rows of --compare
     parser.set_defaults(run=run)
     return parser
 
 
-def _with_decision(directory: str) -> dict[str, Any]:
+def _with_decision(directory: str, args: argparse.Namespace) -> dict[str, Any]:
     from ..report import build_report, load_results
     from ..report.decision import decision_from_results
+    from .plan import prices_from_args
 
+    prices, size = prices_from_args(args)
     summary = build_report(directory)
-    summary["decision"] = decision_from_results(load_results(directory), summary)
+    summary["decision"] = decision_from_results(load_results(directory), summary, prices=prices, size=size)
     return summary
 
 
@@ -57,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         for directory in args.compare:
             if not Path(directory).is_dir():
                 raise UsageError(f"{directory} is not a results directory: give one that a test wrote")
-        a, b = (_with_decision(d) for d in args.compare)
+        a, b = (_with_decision(d, args) for d in args.compare)
         rows = compare(a, b)
         gate = evaluate_gate(a, b, thresholds)
         out = Path(args.compare[1]) / f"compare-{Path(args.compare[0]).name}.json"
