@@ -6,7 +6,7 @@ from typing import Any
 
 from ..planning.theory import Workload
 
-__all__ = ["format_plan"]
+__all__ = ["format_plan", "recommendation"]
 
 OVERHEAD_S = Workload().overhead_s
 
@@ -55,3 +55,35 @@ def format_plan(plan: dict[str, Any]) -> str:
         lines.append(f"note: {note}")
     lines.append(f"decision: {plan['recommendation']}")
     return "\n".join(lines)
+
+
+def recommendation(current: int | None, answer: int | None, estimates: list[dict[str, Any]], slo: float, reason: str) -> str:
+    """One sentence a design review can take: keep, add or remove runners, what it buys and costs."""
+    by = {e["runners"]: e for e in estimates}
+
+    def count(n: int) -> str:
+        return f"{n} runner{'' if n == 1 else 's'}"
+
+    def p95(n: int) -> str:
+        v = by[n]["p95_s"]
+        return "unbounded (overloaded)" if v is None else f"{v:.0f} s"
+
+    if answer is None:
+        return f"no runner count meets a p95 queue latency of {slo:g} s: {reason}"
+    here, there = by.get(current) if current else None, by[answer]
+    if answer == current or current is None:
+        more = next((n for n in sorted(by) if n > answer), None)
+        verb = "keep" if current else "run"
+        text = f"{verb} {answer} runners: p95 queue {p95(answer)}, ${there['usd_month']:,.0f} a month"
+        if more is not None:
+            delta = by[more]["usd_month"] - there["usd_month"]
+            text += f"; {more} runners would bring p95 to {p95(more)} for ${delta:,.0f} more"
+        return text
+    verb = "add" if answer > current else "remove"
+    n = abs(answer - current)
+    text = f"{verb} {n} runner{'' if n == 1 else 's'}, to {answer}: p95 queue {p95(answer)} (target {slo:g} s), "
+    text += f"${there['usd_month']:,.0f} a month"
+    if here is not None:
+        delta = there["usd_month"] - here["usd_month"]
+        text += f" ({'+' if delta >= 0 else '-'}${abs(delta):,.0f} against {count(current)} at p95 {p95(current)})"
+    return text
