@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -121,3 +123,15 @@ def test_html_has_the_tables(fixed4):
     page = render_decision_html(decision_from_results(results, summarize(results)))
     for text in ("USD a month", "Model against this test", "Cost of this pool", "GitHub-hosted Linux 2-core"):
         assert text in page
+
+
+def test_every_report_carries_the_decision(fixed4):
+    """`ghrunner report` (and the end of every Locust test) writes the section into summary.json and the page."""
+    from ghrunner_locust.report import build_report
+
+    summary = build_report(fixed4)
+    saved = json.loads((fixed4 / "summary.json").read_text())
+    assert saved["decision"]["runners"] == summary["decision"]["runners"] is not None
+    assert saved["decision"]["estimates"] and saved["decision"]["recommendation"]
+    page = (fixed4 / "report.html").read_text()
+    assert page.count("<h2>Decision</h2>") == 1 and page.index("<h2>Decision</h2>") < page.index("<h2>Charts</h2>")

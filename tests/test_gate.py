@@ -117,6 +117,7 @@ def test_gate_options_for_a_load_test(two_tests):
     """What the harness does: parse the options, validate at start, check at the end against a baseline."""
     base, new = two_tests
     main(["report", str(base)])  # the baseline's summary.json
+    main(["report", str(new)])
     parser = argparse.ArgumentParser()
     add_gate_arguments(parser)
     options = parser.parse_args(["--gate-baseline", str(base), "--gate-fail-if", "queue_p95>+20%"])

@@ -25,11 +25,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import UsageError
+from . import theory
 from .theory import Workload
 
 __all__ = ["Pickup", "QueueEstimate", "Sizing", "simulate_queue", "size_for_slo", "p95_range", "quantile"]
 
-Z90 = 1.2815515655446004
 BATCHES = 10
 
 
@@ -45,16 +45,10 @@ def quantile(values: Sequence[float], q: float) -> float:
 
 
 @dataclass(frozen=True)
-class Pickup:
-    """The pickup latency distribution: lognormal with a rare long tail, or the values measured in a test."""
+class Pickup(theory.Pickup):
+    """The pickup latency distribution of :class:`theory.Pickup` (lognormal with a rare long tail), or the
+    values measured in a test, which are then resampled (bootstrap)."""
 
-    median_s: float = 3.0
-    """Median of the lognormal body (REALISM.md: GitHub's assignment plus the runner's long poll)."""
-    p90_s: float = 10.0
-    """90th percentile of the lognormal body."""
-    tail_prob: float = 0.01
-    """Probability of a pickup in the rare tail."""
-    tail_range_s: tuple[float, float] = (60.0, 120.0)
     samples: tuple[float, ...] = ()
     """Measured pickups; when given they are resampled (bootstrap) instead of the lognormal."""
     source: str = "the simulator's defaults (REALISM.md): lognormal median 3 s, p90 10 s, 1% in 60-120 s"
@@ -66,15 +60,11 @@ class Pickup:
             raise UsageError(f"no pickup latency could be measured from {source}: use the simulator's defaults instead")
         return cls(samples=clean, source=source)
 
-    @property
-    def sigma(self) -> float:
-        if self.p90_s <= self.median_s or self.median_s <= 0:
-            return 0.0
-        return math.log(self.p90_s / self.median_s) / Z90
-
     def sample(self, rng: random.Random) -> float:
         if self.samples:
             return self.samples[int(rng.random() * len(self.samples))]
+        if self.fixed:
+            return max(0.0, self.median_s)
         if self.tail_prob and rng.random() < self.tail_prob:
             return rng.uniform(*self.tail_range_s)
         if self.median_s <= 0:

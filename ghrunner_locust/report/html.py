@@ -9,6 +9,7 @@ from typing import Any
 
 from . import sections
 from .charts import CHARTS
+from .decision_html import render_decision_html
 from .format import value, when
 
 __all__ = ["render_html"]
@@ -41,6 +42,8 @@ def render_html(summary: dict[str, Any], directory: Path) -> str:
         sections.plan_results,
     ):
         parts.append(section(summary))
+    if summary.get("decision"):
+        parts.append(render_decision_html(summary["decision"]))
     parts.append("<h2>Charts</h2>")
     for file, title in CHARTS.items():
         path = directory / file
