@@ -31,8 +31,13 @@ def _on_init(environment: Any, **kwargs: Any) -> None:
         if "ghrunner" in data:
             harness.worker_reports[client_id] = data["ghrunner"]
 
+    def quit(**kw: Any) -> None:
+        harness.print_summary()  # after Locust's own tables: the plugin's summary is the last thing printed
+
     environment.events.report_to_master.add_listener(report_to_master)
     environment.events.worker_report.add_listener(worker_report)
+    environment.events.spawning_complete.add_listener(lambda user_count, **kw: harness.note_users(user_count))
+    environment.events.quit.add_listener(quit)
 
 
 def _on_test_start(environment: Any, **kwargs: Any) -> None:
@@ -41,6 +46,10 @@ def _on_test_start(environment: Any, **kwargs: Any) -> None:
 
 def _on_test_stopping(environment: Any, **kwargs: Any) -> None:
     harness_of(environment).stop()
+
+
+def _on_test_stop(environment: Any, **kwargs: Any) -> None:
+    harness_of(environment).test_stopped()
 
 
 def _on_quitting(environment: Any, **kwargs: Any) -> None:
@@ -58,6 +67,7 @@ def register() -> None:
     events.init.add_listener(_on_init)
     events.test_start.add_listener(_on_test_start)
     events.test_stopping.add_listener(_on_test_stopping)
+    events.test_stop.add_listener(_on_test_stop)
     events.quitting.add_listener(_on_quitting)
 
 
