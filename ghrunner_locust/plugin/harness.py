@@ -75,6 +75,7 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         self.run_dispatch_times: dict[str, float] = {}
         self._greenlets: list[gevent.Greenlet] = []
         self.runners_api = True
+        self.last_runners: list[Any] = []
         self.plan: Plan | None = None
         self.plan_result: dict[str, Any] = {}
         self.per_user_rate: float | None = None

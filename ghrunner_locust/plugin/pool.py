@@ -68,6 +68,7 @@ class PoolMixin:
             try:
                 runners = self.client.list_runners(self.settings.owner, self.settings.repo).items
                 busy, online = sum(r.busy for r in runners), sum(r.online for r in runners)
+                self.last_runners = runners
             except Error as exc:
                 self.runners_api = False
                 log.info("ghrunner: not sampling the runners API (%s)", exc)

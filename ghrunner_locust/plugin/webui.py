@@ -80,6 +80,8 @@ def _install_form(web_ui: Any, environment: Any, harness: Any) -> None:
             args["is_host_required"] = False
 
     web_ui.update_template_args = update_template_args
+    # the form's fields in their groups' order, not alphabetically (the page's JSON is dumped by Jinja's tojson)
+    web_ui.app.jinja_env.policies["json.dumps_kwargs"] = {"sort_keys": False}
 
     @web_ui.app.before_request
     def check_start_form() -> Any:

@@ -226,6 +226,7 @@ class SimState:
             return
         self._finish_job(now, job, "failure" if job.fails else "success")
         run = self.runs[job.run_id]
+        run.updated_at = now  # as on GitHub: a job's end changes its run (the tracker reads the jobs again)
         if run.sequential and job.conclusion == "success" and run.next_index <= run.job_count:
             self._queue_job(now, run, run.next_index)
         elif all(j.status == "completed" for j in run.jobs):
