@@ -36,6 +36,8 @@ ARGS = [
 def browser():
     playwright = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed at /usr/bin/chromium (.ci/run installs it)")
         pytest.skip("Chromium is not installed (apt-get install chromium; .ci/run does it)")
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
