@@ -333,3 +333,44 @@ def test_token_never_in_results_logs_or_web_page(tmp_path):
             web.terminate()
             out, err = web.communicate(timeout=30)
         assert SECRET not in out + err
+
+
+def test_samples_count_queued_and_running_jobs_as_the_simulator_has_them(tmp_path):
+    """samples.csv's queued_jobs/running_jobs agree with the simulator within a poll (and a sample) interval."""
+    import threading
+    from datetime import datetime
+
+    truth: list[tuple[float, int, int]] = []
+    with quick_sim(runners=1) as sim:
+        done = threading.Event()
+
+        def watch():
+            while not done.is_set():
+                with sim.state.lock:
+                    jobs = [j for j in sim.state.jobs.values() if not j.skipped]
+                    counts = (sum(j.status == "queued" for j in jobs), sum(j.status == "in_progress" for j in jobs))
+                truth.append((time.time(), *counts))
+                time.sleep(0.1)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            args = ["-f", BASELINE, "--headless", "-u", "2", "-r", "2", "-t", "8s", "--gh-api-url", sim.url, *QUICK]
+            args += ["--job-count", "2", "--sleep-duration", "1.5", "--sample-interval", "0.5", "--drain-timeout", "30"]
+            result = run_locust([*args, "--results-dir", str(tmp_path / "r")])
+        finally:
+            done.set()
+            watcher.join(5)
+    assert result.returncode == 0, result.stderr[-2000:]
+    samples = read_csv(only_dir(tmp_path / "r") / "samples.csv")
+    assert any(int(s["queued_jobs"]) > 0 for s in samples)  # one runner, four jobs at a time: jobs queue
+    tolerance = 0.3 + 0.3 + 0.7  # poll interval, jobs refresh, and the sample's own age
+    wrong = []
+    for sample in samples:
+        at = datetime.fromisoformat(sample["time"].replace("Z", "+00:00")).timestamp()
+        seen = (int(sample["queued_jobs"]), int(sample["running_jobs"]))
+        if not any(at - tolerance <= t <= at and (q, r) == seen for t, q, r in truth):
+            lags = [round(at - t, 1) for t, q, r in truth if (q, r) == seen and at - 5 <= t <= at]
+            wrong.append((sample["time"], seen, min(lags, default=None, key=lambda x: x)))
+    # the rest: a run seen in progress whose jobs the tracker reads only --jobs-refresh later (tracker's rule)
+    assert len(wrong) <= len(samples) // 5, (wrong, len(samples))
