@@ -374,3 +374,106 @@ def test_samples_count_queued_and_running_jobs_as_the_simulator_has_them(tmp_pat
             wrong.append((sample["time"], seen, min(lags, default=None, key=lambda x: x)))
     # the rest: a run seen in progress whose jobs the tracker reads only --jobs-refresh later (tracker's rule)
     assert len(wrong) <= len(samples) // 5, (wrong, len(samples))
+
+
+def test_the_plugins_summary_is_the_last_thing_printed(tmp_path):
+    with quick_sim() as sim:
+        args = ["-f", BASELINE, "--headless", "-t", "3s", "--gh-api-url", sim.url, *QUICK, "--results-dir", str(tmp_path)]
+        env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
+        result = subprocess.run(
+            [sys.executable, "-m", "locust", *args],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 0, result.stdout[-2000:]
+    text = result.stdout
+    assert text.rindex("ghrunner-locust summary") > text.rindex("Response time percentiles") > 0
+    assert text.rindex("ghrunner-locust summary") > text.rindex("Shutting down (exit code")
+    assert text.rstrip().splitlines()[-1].strip().startswith("report:")
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        ("results-file", "is a file, not a folder"),
+        ("results-proc", "--results-dir /proc/x: cannot write there"),
+        ("binary-scenario", "not a text file"),
+        ("sleep-nan", "--sleep-duration must be a finite number (got nan)"),
+        ("sleep-inf", "--sleep-duration must be a finite number (got inf)"),
+    ],
+)
+def test_bad_input_exits_2_within_seconds_with_one_line(tmp_path, kind, words):
+    (tmp_path / "file").write_text("not a folder")
+    (tmp_path / "scenario.yaml").write_bytes(bytes(range(256)) * 8)
+    args = {
+        "results-file": ["--results-dir", str(tmp_path / "file")],
+        "results-proc": ["--results-dir", "/proc/x"],
+        "binary-scenario": ["--scenario", str(tmp_path / "scenario.yaml"), "--results-dir", str(tmp_path / "r")],
+        "sleep-nan": ["--sleep-duration", "nan", "--results-dir", str(tmp_path / "r")],
+        "sleep-inf": ["--sleep-duration", "inf", "--results-dir", str(tmp_path / "r")],
+    }[kind]
+    started = time.monotonic()
+    result = run_locust(["-f", str(REPO_ROOT / "locustfiles" / "catalogue.py"), "--headless", "-t", "60s", *args], timeout=60)
+    assert result.returncode == 2, result.stderr[-2000:]
+    errors = [line for line in result.stderr.splitlines() if "ghrunner:" in line and "ERROR" in line]
+    assert len(errors) == 1 and words in errors[0], result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and "embedded GitHub Actions simulator at" not in result.stderr
+    assert time.monotonic() - started < 20
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())
+
+
+def test_the_embedded_simulator_dies_with_its_process_however_it_dies(tmp_path):
+    """kill -9 of a local Locust process: its simulator exits too (it was left running with parent 1)."""
+    log = tmp_path / "log"
+    with open(log, "w") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "locust", "-f", str(REPO_ROOT / "locustfiles" / "load.py"), "--headless", "--quick"]
+            + ["--results-dir", str(tmp_path / "r")],
+            cwd=REPO_ROOT,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while "embedded GitHub Actions simulator at" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) == 1, children
+        process.kill()
+        process.wait(10)
+        child = int(children[0])
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and Path(f"/proc/{child}").exists():
+            time.sleep(0.2)
+        assert not Path(f"/proc/{child}").exists() or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_sigterm_ends_a_test_with_its_report_and_no_child_left(tmp_path):
+    log = tmp_path / "log"
+    with open(log, "w") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "locust", "-f", str(REPO_ROOT / "locustfiles" / "load.py"), "--headless", "--quick"]
+            + ["--results-dir", str(tmp_path / "r"), "--check-queue-p95", "120"],
+            cwd=REPO_ROOT,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 40
+    while "ghrunner: stage" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(6)
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    process.terminate()
+    assert process.wait(90) == 0, log.read_text()[-3000:]
+    directory = only_dir(tmp_path / "r")
+    assert (directory / "report.html").exists() and (directory / "summary.json").exists()
+    assert "Traceback" not in log.read_text()
+    time.sleep(1)
+    assert children and not any(Path(f"/proc/{c}").exists() for c in children)

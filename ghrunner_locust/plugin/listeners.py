@@ -3,9 +3,13 @@ and the shapes import, so a locustfile that takes either registers them."""
 
 from __future__ import annotations
 
+import logging
+import signal
 from typing import Any
 
+import gevent
 from locust import events
+from locust.runners import WorkerRunner
 
 from . import webui
 from .harness import Harness, harness_of
@@ -38,6 +42,22 @@ def _on_init(environment: Any, **kwargs: Any) -> None:
     environment.events.worker_report.add_listener(worker_report)
     environment.events.spawning_complete.add_listener(lambda user_count, **kw: harness.note_users(user_count))
     environment.events.quit.add_listener(quit)
+    if not isinstance(environment.runner, WorkerRunner):
+        _end_shape_on_sigterm(environment)
+
+
+def _end_shape_on_sigterm(environment: Any) -> None:
+    """A headless shape test blocks Locust's main before it installs its SIGTERM handler: end the shape so
+    the test ends as it would have (drain, report), instead of dying on the signal with nothing written."""
+
+    def on_sigterm() -> None:
+        runner = environment.runner
+        shape = getattr(runner, "shape_greenlet", None)
+        if shape is not None and not shape.dead and getattr(environment.parsed_options, "headless", False):
+            logging.getLogger("ghrunner_locust").info("ghrunner: SIGTERM: ending the test")
+            shape.kill(block=False)
+
+    gevent.signal_handler(signal.SIGTERM, on_sigterm)
 
 
 def _on_test_start(environment: Any, **kwargs: Any) -> None:

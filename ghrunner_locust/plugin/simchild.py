@@ -44,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     tie_to_parent(int(args[0]))
     from ..cli import main as cli_main
 
-    return cli_main(["sim", *args[1:]])
+    try:
+        return cli_main(["sim", *args[1:]])
+    except BrokenPipeError:  # the parent died, and its end of our stdout with it: nothing to say to anyone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
