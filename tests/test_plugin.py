@@ -321,7 +321,7 @@ def test_token_never_in_results_logs_or_web_page(tmp_path):
                     break
                 except requests.ConnectionError:
                     time.sleep(0.1)
-            assert "gh_owner" in page and "Runner pool" in page
+            assert "repository owner" in page and "Runner pool" in page
             assert SECRET not in page
             requests.post(f"http://127.0.0.1:{port}/swarm", data={"user_count": 1, "spawn_rate": 1}, timeout=5)
             time.sleep(3)
@@ -477,3 +477,19 @@ def test_sigterm_ends_a_test_with_its_report_and_no_child_left(tmp_path):
     assert "Traceback" not in log.read_text()
     time.sleep(1)
     assert children and not any(Path(f"/proc/{c}").exists() for c in children)
+
+
+def test_a_jobs_execution_row_fires_when_the_job_ends_not_when_its_run_ends(tmp_path):
+    """Two parallel jobs whose pickups differ by seconds: the first one's row comes when it ends."""
+    pickup = LatencyModel(median_s=1.5, p90_s=5.0, tail_prob=0.0)
+    with quick_sim(runners=3, pickup=pickup, seed=11) as sim:
+        args = ["-f", str(REPO_ROOT / "tests" / "locustfiles" / "event_times.py"), "--headless", "-u", "1", "-r", "1"]
+        args += ["-t", "8s", "--gh-api-url", sim.url, *QUICK, "--job-count", "3", "--sleep-duration", "2"]
+        result = run_locust([*args, "--drain-timeout", "30", "--results-dir", str(tmp_path)])
+        truth = {(j["run_id"], j["name"]): j["completed_at"] for j in sim.state.truth()}
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = [line.split() for line in result.stdout.splitlines() if line.startswith("JOB-ROW")]
+    assert len(rows) >= 2, result.stdout[-2000:]
+    lags = [float(at) - truth[(int(run), f"{job} {number}")] for _, run, job, number, at in rows]
+    # within a poll, a jobs refresh and GitHub's whole seconds (two changes in one second look like one)
+    assert len(rows) >= 3 and max(lags) < 0.3 + 0.3 + 2.0, lags  # a poll, a jobs refresh, GitHub's whole seconds

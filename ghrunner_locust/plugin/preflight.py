@@ -22,7 +22,7 @@ def preflight(options: Any) -> None:
     if getattr(options, "scenario", None):
         read_scenario(options.scenario)
     check_results_dir(getattr(options, "results_dir", None) or "results")
-    Settings.from_options(options)
+    Settings.from_options(options).token()  # no token for a repository: refused before anything starts
 
 
 def read_scenario(path: str) -> Scenario:
