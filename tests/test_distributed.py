@@ -105,3 +105,39 @@ def test_workers_stop_dispatching_within_ten_seconds_of_losing_the_master(tmp_pa
     assert last - killed < 10, f"dispatched {last - killed:.1f} s after the master died"
     for i in range(2):
         assert "no heartbeat from the master" in (tmp_path / f"w{i}.log").read_text()
+
+
+def test_web_ui_master_stop_after_a_lost_worker_writes_one_clean_report(tmp_path):
+    """The web UI on a master: START, a worker killed, STOP: its runs adopted, the report, no traceback."""
+    import requests
+
+    from .weblocust import web_locust
+
+    port = free_port()
+    results = tmp_path / "results"
+    with quick_sim(runners=6) as sim:
+        common = ["--gh-api-url", sim.url, *WORKLOAD, "--sleep-duration", "3"]
+        master_args = ["--master", "--master-bind-port", str(port), "--results-dir", str(results), *common]
+        with web_locust(CLOSED_LOOP, tmp_path, *master_args) as web:
+            workers = [locust([*common, "--worker", "--master-port", str(port)], tmp_path / f"w{i}.log") for i in range(2)]
+            try:
+                deadline = time.monotonic() + 30
+                while web.get("/stats/requests").get("worker_count", 0) < 2 and time.monotonic() < deadline:
+                    time.sleep(0.3)
+                assert web.post("/swarm", {"user_count": "4", "spawn_rate": "4"})["success"] is True
+                while len(sim.state.runs) < 6 and time.monotonic() < deadline + 30:
+                    time.sleep(0.2)
+                workers[0].send_signal(signal.SIGKILL)
+                time.sleep(5)
+                requests.post(web.url + "/stop", timeout=120)
+                deadline = time.monotonic() + 60
+                while "ghrunner: report in" not in web.text() and time.monotonic() < deadline:
+                    time.sleep(0.5)
+                time.sleep(3)  # the sampler must not write into the closed results
+            finally:
+                stop(workers)
+        truth = {j["job_id"] for j in sim.state.truth() if j["completed_at"] is not None}
+    (directory,) = [d for d in results.iterdir() if d.is_dir()]
+    assert truth <= {int(j["job_id"]) for j in read_csv(directory / "jobs.csv")}
+    assert any("was lost" in n for n in json.loads((directory / "summary.json").read_text())["notes"])
+    assert "Traceback" not in web.text(), web.text()[-3000:]

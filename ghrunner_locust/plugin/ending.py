@@ -135,6 +135,10 @@ class EndingMixin:
         if self.role == "worker" or self.writer is None or self._finished:
             return
         self._finished = True
+        for greenlet in self._greenlets:  # the master's sampler and adopted runs' tracker: the test is over
+            if greenlet is not gevent.getcurrent():
+                greenlet.kill(block=False)
+        self._greenlets = []
         self.note_users()
         checks = self._checks()
         self._write_meta(
