@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
+import requests
 
 from .conftest import REPO_ROOT
 from .weblocust import web_locust
@@ -21,6 +23,10 @@ def pool_entries(web) -> list[dict]:
 def test_a_refused_start_says_why_in_the_page_and_starts_nothing(tmp_path):
     results = tmp_path / "results"
     with web_locust(BASELINE, tmp_path, "--quick", "--results-dir", str(results)) as web:
+        page = requests.get(web.url + "/", timeout=10).text
+        # the form shows what the test runs with: --quick's 2 s sleeps, no simulator knob, no expert option
+        assert re.search(r'seconds each job sleeps": \{"default_value": "2.0"', page), page[:2000]
+        assert "sim_pickup" not in page and "jobs_refresh" not in page and "%(default)s" not in page
         answer = web.post("/swarm", {"user_count": "0", "spawn_rate": "0", SLEEP: "nan"})
         assert answer["success"] is False
         assert answer["message"] == "ghrunner: --sleep-duration must be a finite number (got 'nan')"

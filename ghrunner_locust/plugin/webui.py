@@ -11,6 +11,7 @@ from typing import Any
 from ..errors import Error
 from ..tracking.pool_view import pool_rows
 from .form import extra_options, from_form, plugin_keys
+from .planning import apply_quick
 
 __all__ = ["install", "TAB", "TABLE"]
 
@@ -69,11 +70,12 @@ def _install_form(web_ui: Any, environment: Any, harness: Any) -> None:
     def update_template_args() -> None:
         original()
         args = web_ui.template_args
-        ours = extra_options(harness.base_options, _shape_kind(environment))
+        ours = extra_options(_as_run(harness.base_options), _shape_kind(environment))
         theirs = {k: v for k, v in (args.get("extra_options") or {}).items() if k not in harness.base_options}
-        if environment.shape_class is not None and ours:
-            first = next(iter(ours.values()))
-            first["help_text"] = f"{first['help_text']}; the test's shape sets the users and their rate"
+        shape = next((v for k, v in ours.items() if k.startswith("Shape")), None)
+        if environment.shape_class is not None and shape is not None:  # why the user count is greyed out
+            kind = _shape_kind(environment) or type(environment.shape_class).__name__
+            shape["help_text"] = f"{shape['help_text']}; the {kind} shape sets the users"
         args["extra_options"] = {**ours, **theirs}
         if not harness.base_options.get("gh_owner") and not harness.base_options.get("gh_repo"):
             args["missing_host_warning"] = False  # the target is the embedded simulator, not a host
@@ -100,6 +102,13 @@ def _install_form(web_ui: Any, environment: Any, harness: Any) -> None:
         vars(options).update({**harness.base_options, **values, "ghrunner_quick_applied": False})
         request.form = ImmutableMultiDict([(k, v) for k, v in form.items(multi=True) if k not in keys])
         return None
+
+
+def _as_run(base: dict[str, Any]) -> dict[str, Any]:
+    """The values a test would run with, as the form shows them (``--quick`` shortens sleeps and polls)."""
+    options = argparse.Namespace(**base)
+    apply_quick(options)
+    return vars(options)
 
 
 def _shape_kind(environment: Any) -> str | None:
