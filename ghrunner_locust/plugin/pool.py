@@ -108,7 +108,7 @@ class PoolMixin:
         )
         client, snap = self.client, self.client.rate_limit if self.client else None
         running_jobs = [
-            [job.runner_name, job.name, job.run_id]
+            [job.runner_name, job.name, job.run_id, job.queue_s]
             for t in (self.tracker.runs.values() if self.tracker else ())
             for job in t.jobs.values()
             if job.started and not job.completed

@@ -10,7 +10,9 @@ __all__ = ["pool_rows"]
 def pool_rows(harness: Any) -> list[dict[str, Any]]:
     """Rows of the tab: runners (from the runners API), a queued-jobs row, then the latest finished jobs."""
     reports = [harness.report()] if harness.role == "local" else list(harness.worker_reports.values())
-    running = {name: f"{job} (run {run_id})" for r in reports for name, job, run_id in r.get("running_jobs", []) if name}
+    jobs = [item for r in reports for item in r.get("running_jobs", []) if item[0]]
+    running = {item[0]: f"{item[1]} (run {item[2]})" for item in jobs}
+    queue_s = {item[0]: item[3] for item in jobs if len(item) > 3 and item[3] is not None}  # known once it started
     rows: list[dict[str, Any]] = []
     runners = getattr(harness, "last_runners", None) or ()  # the last sample's: a page refresh costs no request
     if not runners and harness.client is not None and harness.settings is not None and harness.runners_api:
@@ -22,7 +24,8 @@ def pool_rows(harness: Any) -> list[dict[str, Any]]:
         state = "offline" if not runner.online else "busy" if runner.busy else "idle"
         # the runners API is the live truth; the tracker's job list may be a poll behind
         job = running.get(runner.name, "(not read yet)") if runner.busy else ""
-        rows.append({"runner": runner.name, "state": state, "job": job, "queue_s": "", "execution_s": ""})
+        queue = round(float(queue_s[runner.name]), 1) if runner.busy and runner.name in queue_s else ""
+        rows.append({"runner": runner.name, "state": state, "job": job, "queue_s": queue, "execution_s": ""})
     for name, job in running.items() if not runners else ():  # without the runners API: the tracker's view
         if name:
             rows.append({"runner": name, "state": "busy", "job": job, "queue_s": "", "execution_s": ""})
