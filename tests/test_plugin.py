@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -455,7 +456,8 @@ def test_the_embedded_simulator_dies_with_its_process_however_it_dies(tmp_path):
             process.kill()
 
 
-def test_sigterm_ends_a_test_with_its_report_and_no_child_left(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_or_ctrl_c_ends_a_test_with_its_report_and_no_child_left(tmp_path, sig):
     log = tmp_path / "log"
     with open(log, "w") as handle:
         process = subprocess.Popen(
@@ -470,7 +472,7 @@ def test_sigterm_ends_a_test_with_its_report_and_no_child_left(tmp_path):
         time.sleep(0.2)
     time.sleep(6)
     children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
-    process.terminate()
+    process.send_signal(sig)
     assert process.wait(90) == 0, log.read_text()[-3000:]
     directory = only_dir(tmp_path / "r")
     assert (directory / "report.html").exists() and (directory / "summary.json").exists()
