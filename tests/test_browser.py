@@ -101,6 +101,7 @@ def test_start_pool_stop_report_new_start_in_chromium(browser, tmp_path, kind):
         meta = json.loads((report.parent / "meta.json").read_text())
         assert meta["end"] and meta["records"]["jobs.csv"] >= 1
 
+        runs_first = requests.get(f"{sim_url}/_sim/state", timeout=5).json()["runs"]
         page.get_by_role("button", name="New").click()
         page.screenshot(path=shots / "5-new.png", full_page=True)
         page.get_by_role("button", name="Start").click()
@@ -108,6 +109,9 @@ def test_start_pool_stop_report_new_start_in_chromium(browser, tmp_path, kind):
         while len([d for d in results.iterdir() if d.is_dir()]) < 2 and time.monotonic() < deadline:
             time.sleep(0.3)
         page.get_by_text("RUNNING").first.wait_for(timeout=30_000)
+        while requests.get(f"{sim_url}/_sim/state", timeout=5).json()["runs"] == runs_first and time.monotonic() < deadline:
+            time.sleep(0.3)  # the second test dispatches: its shape built its plan anew
+        assert requests.get(f"{sim_url}/_sim/state", timeout=5).json()["runs"] > runs_first
         page.screenshot(path=shots / "6-second-test.png", full_page=True)
         page.close()
     second = sorted(d for d in results.iterdir() if d.is_dir() and d != report.parent)

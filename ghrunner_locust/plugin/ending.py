@@ -113,6 +113,9 @@ class EndingMixin:
             self.environment.parsed_options, "headless", False
         ):
             self.finish()
+            shape = self.environment.shape_class
+            if shape is not None and hasattr(shape, "plan"):
+                shape.plan = self.plan = None  # NEW in the web UI: the next test's shape builds its plan anew
 
     def quit(self) -> None:
         """``quitting``: end a test still running (Ctrl-C, SIGTERM), write its report, stop the embedded simulator."""

@@ -141,9 +141,6 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         if self.role != "worker":
             self.check(options)
             self._reset_counts()
-            shape = self.environment.shape_class
-            if shape is not None and hasattr(shape, "plan"):
-                shape.plan = self.plan = None  # NEW in the web UI: the plan starts over
             self._apply_scenario(options)
             apply_quick(options)
             self._start_embedded(options)
