@@ -2,6 +2,8 @@
 
 Local runner: tracks, writes results. Worker: tracks, sends records to the master in batches. Master:
 writes the one results directory, samples the pool, shares the token's dispatch budget among workers.
+By concern: ``ending.py`` (results opened, drain, report), ``distributed.py`` (master and workers),
+``planning.py`` (shapes, guard rails, checks), ``pool.py`` (samples, ECS), ``preflight.py`` (bad input).
 """
 
 from __future__ import annotations
