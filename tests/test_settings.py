@@ -81,13 +81,6 @@ def test_inputs_merge_options_extra_inputs_and_overrides():
 
 
 def test_numbers_must_be_finite():
-    import argparse
-
-    import pytest
-
-    from ghrunner_locust.errors import UsageError
-    from ghrunner_locust.plugin.settings import Settings
-
     for value in ("nan", "inf", float("nan"), float("-inf")):
         with pytest.raises(UsageError, match="--sleep-duration must be a finite number"):
-            Settings.from_options(argparse.Namespace(sleep_duration=value))
+            Settings.from_options(SimpleNamespace(sleep_duration=value))
