@@ -110,3 +110,9 @@ def test_numbers_on_the_command_line_are_finite_and_not_negative(value):
     with pytest.raises(UsageError, match="--sleep-duration must"):
         check_numbers(options)
     check_numbers(parser().parse_args([]))
+
+
+def test_a_list_shows_what_an_unset_option_means():
+    fields = extra_options({"shape": None}, "catalogue")
+    shape = fields[key(next(f for f in FORM if f.dest == "shape"))]
+    assert shape["default_value"] == "load" and "load" in shape["choices"]

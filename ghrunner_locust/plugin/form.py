@@ -29,6 +29,8 @@ class Field:
     label: str
     kinds: tuple[str, ...] = ()
     """The shapes whose knob it is (empty: every test)."""
+    unset: str | None = None
+    """What an unset option means, shown in its place (a list must show a choice: the browser picks one)."""
 
 
 _SHAPE_KINDS = ("load", "soak", "stress", "scalability")
@@ -42,7 +44,7 @@ FORM: tuple[Field, ...] = (
     Field("job_count", "Workload", "jobs per run, one to twenty"),
     Field("job_type", "Workload", "parallel matrix or sequential chain"),
     Field("gh_inputs", "Workload", "further workflow inputs as a JSON object"),
-    Field("shape", "Shape", "kind of test", ("catalogue",)),
+    Field("shape", "Shape", "kind of test", ("catalogue",), unset="load"),
     Field("scenario", "Shape", "scenario file of stages, workload and checks"),
     Field("quick", "Shape", "quick rehearsal of about a minute"),
     Field("baseline_runs", "Shape", "number of runs", ("baseline", "catalogue")),
@@ -109,6 +111,7 @@ def extra_options(base: Mapping[str, Any], kind: str | None) -> dict[str, dict[s
     for field in fields_for(kind):
         action = known[field.dest]
         value = base.get(field.dest, action.default)
+        value = field.unset if value is None and field.unset is not None else value
         flag = action.option_strings[0]
         result[key(field)] = {
             "default_value": value if isinstance(value, bool) or value is None else str(value),
