@@ -99,7 +99,7 @@ def test_scenario_file_drives_the_catalogue_shape(tmp_path):
     scenario = tmp_path / "plan.yaml"
     scenario.write_text(
         "name: tiny\nworkload: {sleep_duration: 1, job_count: 2}\nstages:\n"
-        "  - {duration: 8s, users: 1, name: warm}\n  - {duration: 8s, rate_per_min: 12, users: 2, name: burst}\n"
+        "  - {duration: 8s, users: 1, name: warm}\n  - {duration: 8s, rate_per_min: 60, users: 2, name: burst}\n"
         "checks: {timeouts: 0}\n"
     )
     result = run_locust(
