@@ -35,13 +35,13 @@ def _on_init(environment: Any, **kwargs: Any) -> None:
         if "ghrunner" in data:
             harness.worker_reports[client_id] = data["ghrunner"]
 
-    def quit(**kw: Any) -> None:
+    def print_last(**kw: Any) -> None:
         harness.print_summary()  # after Locust's own tables: the plugin's summary is the last thing printed
 
     environment.events.report_to_master.add_listener(report_to_master)
     environment.events.worker_report.add_listener(worker_report)
     environment.events.spawning_complete.add_listener(lambda user_count, **kw: harness.note_users(user_count))
-    environment.events.quit.add_listener(quit)
+    environment.events.quit.add_listener(print_last)
     if not isinstance(environment.runner, WorkerRunner):
         _end_shape_on_sigterm(environment)
 
