@@ -122,3 +122,19 @@ def test_start_pool_stop_report_new_start_in_chromium(browser, tmp_path, kind):
     assert "Traceback" not in web.text()
     if os.environ.get("GHRUNNER_DOCS_SCREENSHOT") and kind == "load":  # docs/runner-pool.png was taken so
         shutil.copy(shots / "3-runner-pool.png", REPO_ROOT / "docs" / "runner-pool.png")
+
+
+def test_a_refused_start_is_shown_in_the_form(browser, tmp_path):
+    results = tmp_path / "results"
+    with web_locust(str(REPO_ROOT / "locustfiles" / "baseline.py"), tmp_path, "--quick", "--results-dir", str(results)) as web:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(web.url)
+        page.get_by_text("Custom parameters").click()
+        page.get_by_label("Workload · seconds each job sleeps (--sleep-duration)").fill("nan")
+        page.get_by_role("button", name="Start").click()
+        page.get_by_text("--sleep-duration must be a finite number (got 'nan')").wait_for(timeout=10_000)
+        page.screenshot(path=tmp_path / "refused.png", full_page=True)
+        assert web.get("/stats/requests")["state"] == "ready"
+        page.close()
+    assert not results.exists() or not any(results.iterdir())
+    assert "embedded GitHub Actions simulator" not in web.text()

@@ -36,7 +36,8 @@ def test_a_refused_start_says_why_in_the_page_and_starts_nothing(tmp_path):
         assert web.get("/stats/requests")["state"] == "ready"
         log = web.text()
         assert "embedded GitHub Actions simulator" not in log and "Traceback" not in log
-        assert log.count("ghrunner: --sleep-duration must be a finite number") == 1  # the Logs tab shows it too
+        assert log.count("ghrunner: --sleep-duration must be a finite number") == 1
+        assert "ghrunner: --sleep-duration must be a finite number" in str(web.get("/logs"))  # the Logs tab
         assert not results.exists() or not any(results.iterdir())
 
 
