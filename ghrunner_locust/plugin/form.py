@@ -113,6 +113,8 @@ def extra_options(base: Mapping[str, Any], kind: str | None) -> dict[str, dict[s
         value = base.get(field.dest, action.default)
         value = field.unset if value is None and field.unset is not None else value
         flag = action.option_strings[0]
+        if field.kinds and value is None:
+            flag += "; empty: the shape's own"
         result[key(field)] = {
             "default_value": value if isinstance(value, bool) or value is None else str(value),
             "is_secret": False,
