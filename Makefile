@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: demo test test-quick lint terraform-check test-ecs baseline load scalability spike stress soak volume capacity
+.PHONY: ui demo test test-quick lint terraform-check test-ecs baseline load scalability spike stress soak volume capacity
 
 # Real runners: GH_OWNER, GH_REPO and GITHUB_TOKEN in the environment (ECS: ECS_CLUSTER, ECS_SERVICE too).
 REAL = --gh-owner $(GH_OWNER) --gh-repo $(GH_REPO) --cancel-on-stop
@@ -16,6 +16,11 @@ $(VENV)/.installed: pyproject.toml
 
 demo: $(VENV)/.installed
 	$(VENV)/bin/locust -f locustfiles/load.py --headless --quick
+
+# The Locust web UI on http://127.0.0.1:8089 (KIND=load|baseline|...; ARGS for more options).
+KIND ?= load
+ui: $(VENV)/.installed
+	$(VENV)/bin/locust -f locustfiles/$(KIND).py --web-host 127.0.0.1 $(if $(GH_REPO),$(REAL),--quick) $(ARGS)
 
 # The old entry point: a quick test against the real ECS runners.
 test-ecs: $(VENV)/.installed

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
 
 import pytest
 
 from .conftest import REPO_ROOT, read_csv, run_locust
 
 pytestmark = pytest.mark.slow
+PEAK_USERS = {"baseline": 1, "load": 4}
+"""Users the shape runs (meta.json's num_users is what ran, not Locust's default of 1)."""
 KINDS = ["baseline", "load", "scalability", "spike", "stress", "soak", "volume", "capacity"]
 
 
@@ -38,6 +41,14 @@ def test_locustfile_quick(tmp_path, kind):
     page = (directory / "report.html").read_text()
     assert "http://" not in page and "https://" not in page
     assert "ghrunner-locust summary" in result.stdout
+    assert result.stdout.rstrip().splitlines()[-1].strip().startswith("report:")
+    assert not directory.name.endswith(f"{kind}-{kind}")
+    assert meta["num_users"] == meta["options"]["num_users"] == PEAK_USERS.get(kind, meta["num_users"]) >= 1
+    if kind == "load":  # 4 users at 6 dispatches a minute: one every 10 s from the start, not 4 at once
+        sent = sorted(r["dispatched_at"] for r in read_csv(directory / "runs.csv"))
+        times = [datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp() for t in sent]
+        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+        assert len(times) >= 3 and min(gaps) > 5, gaps
     if kind == "stress":
         assert "breaking_point" in meta
     if kind == "capacity":
@@ -88,7 +99,7 @@ def test_scenario_file_drives_the_catalogue_shape(tmp_path):
     scenario = tmp_path / "plan.yaml"
     scenario.write_text(
         "name: tiny\nworkload: {sleep_duration: 1, job_count: 2}\nstages:\n"
-        "  - {duration: 8s, users: 1, name: warm}\n  - {duration: 8s, rate_per_min: 12, users: 2, name: burst}\n"
+        "  - {duration: 8s, users: 1, name: warm}\n  - {duration: 8s, rate_per_min: 60, users: 2, name: burst}\n"
         "checks: {timeouts: 0}\n"
     )
     result = run_locust(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -321,7 +322,7 @@ def test_token_never_in_results_logs_or_web_page(tmp_path):
                     break
                 except requests.ConnectionError:
                     time.sleep(0.1)
-            assert "gh_owner" in page and "Runner pool" in page
+            assert "repository owner" in page and "Runner pool" in page
             assert SECRET not in page
             requests.post(f"http://127.0.0.1:{port}/swarm", data={"user_count": 1, "spawn_rate": 1}, timeout=5)
             time.sleep(3)
@@ -333,3 +334,164 @@ def test_token_never_in_results_logs_or_web_page(tmp_path):
             web.terminate()
             out, err = web.communicate(timeout=30)
         assert SECRET not in out + err
+
+
+def test_samples_count_queued_and_running_jobs_as_the_simulator_has_them(tmp_path):
+    """samples.csv's queued_jobs/running_jobs agree with the simulator within a poll (and a sample) interval."""
+    import threading
+    from datetime import datetime
+
+    truth: list[tuple[float, int, int]] = []
+    with quick_sim(runners=1) as sim:
+        done = threading.Event()
+
+        def watch():
+            while not done.is_set():
+                with sim.state.lock:
+                    jobs = [j for j in sim.state.jobs.values() if not j.skipped]
+                    counts = (sum(j.status == "queued" for j in jobs), sum(j.status == "in_progress" for j in jobs))
+                truth.append((time.time(), *counts))
+                time.sleep(0.1)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            args = ["-f", BASELINE, "--headless", "-u", "2", "-r", "2", "-t", "8s", "--gh-api-url", sim.url, *QUICK]
+            args += ["--job-count", "2", "--sleep-duration", "1.5", "--sample-interval", "0.5", "--drain-timeout", "30"]
+            result = run_locust([*args, "--results-dir", str(tmp_path / "r")])
+        finally:
+            done.set()
+            watcher.join(5)
+    assert result.returncode == 0, result.stderr[-2000:]
+    samples = read_csv(only_dir(tmp_path / "r") / "samples.csv")
+    assert any(int(s["queued_jobs"]) > 0 for s in samples)  # one runner, four jobs at a time: jobs queue
+    tolerance = 0.3 + 0.3 + 0.7  # poll interval, jobs refresh, and the sample's own age
+    wrong = []
+    for sample in samples:
+        at = datetime.fromisoformat(sample["time"].replace("Z", "+00:00")).timestamp()
+        seen = (int(sample["queued_jobs"]), int(sample["running_jobs"]))
+        if not any(at - tolerance <= t <= at and (q, r) == seen for t, q, r in truth):
+            lags = [round(at - t, 1) for t, q, r in truth if (q, r) == seen and at - 5 <= t <= at]
+            wrong.append((sample["time"], seen, min(lags, default=None, key=lambda x: x)))
+    # the rest: a run seen in progress whose jobs the tracker reads only --jobs-refresh later (tracker's rule)
+    assert len(wrong) <= len(samples) // 5, (wrong, len(samples))
+
+
+def test_the_plugins_summary_is_the_last_thing_printed(tmp_path):
+    with quick_sim() as sim:
+        args = ["-f", BASELINE, "--headless", "-t", "3s", "--gh-api-url", sim.url, *QUICK, "--results-dir", str(tmp_path)]
+        env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
+        result = subprocess.run(
+            [sys.executable, "-m", "locust", *args],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 0, result.stdout[-2000:]
+    text = result.stdout
+    assert text.rindex("ghrunner-locust summary") > text.rindex("Response time percentiles") > 0
+    assert text.rindex("ghrunner-locust summary") > text.rindex("Shutting down (exit code")
+    assert text.rstrip().splitlines()[-1].strip().startswith("report:")
+
+
+@pytest.mark.parametrize(
+    ("kind", "words"),
+    [
+        ("results-file", "is a file, not a folder"),
+        ("results-proc", "--results-dir /proc/x: cannot write there"),
+        ("binary-scenario", "not a text file"),
+        ("sleep-nan", "--sleep-duration must be a finite number (got nan)"),
+        ("sleep-inf", "--sleep-duration must be a finite number (got inf)"),
+    ],
+)
+def test_bad_input_exits_2_within_seconds_with_one_line(tmp_path, kind, words):
+    (tmp_path / "file").write_text("not a folder")
+    (tmp_path / "scenario.yaml").write_bytes(bytes(range(256)) * 8)
+    args = {
+        "results-file": ["--results-dir", str(tmp_path / "file")],
+        "results-proc": ["--results-dir", "/proc/x"],
+        "binary-scenario": ["--scenario", str(tmp_path / "scenario.yaml"), "--results-dir", str(tmp_path / "r")],
+        "sleep-nan": ["--sleep-duration", "nan", "--results-dir", str(tmp_path / "r")],
+        "sleep-inf": ["--sleep-duration", "inf", "--results-dir", str(tmp_path / "r")],
+    }[kind]
+    started = time.monotonic()
+    result = run_locust(["-f", str(REPO_ROOT / "locustfiles" / "catalogue.py"), "--headless", "-t", "60s", *args], timeout=60)
+    assert result.returncode == 2, result.stderr[-2000:]
+    errors = [line for line in result.stderr.splitlines() if "ghrunner:" in line and "ERROR" in line]
+    assert len(errors) == 1 and words in errors[0], result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and "embedded GitHub Actions simulator at" not in result.stderr
+    assert time.monotonic() - started < 20
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())
+
+
+def test_the_embedded_simulator_dies_with_its_process_however_it_dies(tmp_path):
+    """kill -9 of a local Locust process: its simulator exits too (it was left running with parent 1)."""
+    log = tmp_path / "log"
+    with open(log, "w") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "locust", "-f", str(REPO_ROOT / "locustfiles" / "load.py"), "--headless", "--quick"]
+            + ["--results-dir", str(tmp_path / "r")],
+            cwd=REPO_ROOT,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while "embedded GitHub Actions simulator at" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) == 1, children
+        process.kill()
+        process.wait(10)
+        child = int(children[0])
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and Path(f"/proc/{child}").exists():
+            time.sleep(0.2)
+        assert not Path(f"/proc/{child}").exists() or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_or_ctrl_c_ends_a_test_with_its_report_and_no_child_left(tmp_path, sig):
+    log = tmp_path / "log"
+    with open(log, "w") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "locust", "-f", str(REPO_ROOT / "locustfiles" / "load.py"), "--headless", "--quick"]
+            + ["--results-dir", str(tmp_path / "r"), "--check-queue-p95", "120"],
+            cwd=REPO_ROOT,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 40
+    while "ghrunner: stage" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(6)
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    process.send_signal(sig)
+    assert process.wait(90) == 0, log.read_text()[-3000:]
+    directory = only_dir(tmp_path / "r")
+    assert (directory / "report.html").exists() and (directory / "summary.json").exists()
+    assert "Traceback" not in log.read_text()
+    time.sleep(1)
+    assert children and not any(Path(f"/proc/{c}").exists() for c in children)
+
+
+def test_a_jobs_execution_row_fires_when_the_job_ends_not_when_its_run_ends(tmp_path):
+    """Two parallel jobs whose pickups differ by seconds: the first one's row comes when it ends."""
+    pickup = LatencyModel(median_s=1.5, p90_s=5.0, tail_prob=0.0)
+    with quick_sim(runners=3, pickup=pickup, seed=11) as sim:
+        args = ["-f", str(REPO_ROOT / "tests" / "locustfiles" / "event_times.py"), "--headless", "-u", "1", "-r", "1"]
+        args += ["-t", "8s", "--gh-api-url", sim.url, *QUICK, "--job-count", "3", "--sleep-duration", "2"]
+        result = run_locust([*args, "--drain-timeout", "30", "--results-dir", str(tmp_path)])
+        truth = {(j["run_id"], j["name"]): j["completed_at"] for j in sim.state.truth()}
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = [line.split() for line in result.stdout.splitlines() if line.startswith("JOB-ROW")]
+    assert len(rows) >= 2, result.stdout[-2000:]
+    lags = [float(at) - truth[(int(run), f"{job} {number}")] for _, run, job, number, at in rows]
+    # within a poll, a jobs refresh and GitHub's whole seconds (two changes in one second look like one)
+    assert len(rows) >= 3 and max(lags) < 0.3 + 0.3 + 2.0, lags  # a poll, a jobs refresh, GitHub's whole seconds

@@ -78,3 +78,9 @@ def test_inputs_merge_options_extra_inputs_and_overrides():
         "runner_labels": '["gpu"]',
         "run_key": "k1",
     }
+
+
+def test_numbers_must_be_finite():
+    for value in ("nan", "inf", float("nan"), float("-inf")):
+        with pytest.raises(UsageError, match="--sleep-duration must be a finite number"):
+            Settings.from_options(SimpleNamespace(sleep_duration=value))

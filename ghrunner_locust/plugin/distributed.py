@@ -1,19 +1,28 @@
-"""The harness across processes: records to the master, the end-of-test drain of every worker."""
+"""The harness across processes: records to the master, every dispatch announced to the master as it is
+made, a missing worker's runs adopted by the master, workers that stop on losing the master, the end-of-test
+drain of every worker."""
 
 from __future__ import annotations
 
 import logging
+import time
+from dataclasses import asdict
 from typing import Any
 
 import gevent
+from locust.runners import STATE_MISSING
 
 from ..tracking.records import JobRecord, RunRecord, from_row
+from ..tracking.tracker import Dispatched, RunTracker
+from .planning import STAGE
 
-__all__ = ["DistributedMixin", "RECORDS", "ABORT", "SHARE", "DRAIN", "DRAINED"]
+__all__ = ["DistributedMixin", "RECORDS", "ABORT", "SHARE", "DRAIN", "DRAINED", "MASTER_LOST_S"]
 
 log = logging.getLogger("ghrunner_locust")
 RECORDS, ABORT, SHARE = "ghrunner_records", "ghrunner_abort", "ghrunner_share"
 DRAIN, DRAINED = "ghrunner_drain", "ghrunner_drained"
+MASTER_LOST_S = 5.0
+"""A worker that hears no heartbeat from the master this long stops dispatching (Locust's own limit is 60 s)."""
 
 
 class DistributedMixin:
@@ -22,12 +31,31 @@ class DistributedMixin:
     environment: Any
     settings: Any
 
-    def _receive_records(self, msg: Any, **kwargs: Any) -> None:
-        for item in msg.data:
-            if item["kind"] == "start":
-                self.queue_samples.append((item["t"], item["q"]))
-            else:
-                self._write(from_row(JobRecord if item["kind"] == "job" else RunRecord, item["row"]))
+    def _init_distributed(self) -> None:
+        runner = self.environment.runner
+        self.in_flight_of: dict[str, dict[str, dict[str, Any]]] = {}
+        """Master: each worker's runs in flight by run_key (dispatches announced, runs not yet ended)."""
+        self.lost_workers: set[str] = set()
+        self._written_jobs: set[tuple[int, int]] = set()
+        if runner is None:
+            return
+        if self.role == "worker":
+            runner.register_message(SHARE, lambda msg, **kw: self.governor.set_share(msg.data["share"]))
+            runner.register_message(DRAIN, lambda msg, **kw: gevent.spawn(self._drain_for_master))
+            runner.register_message(STAGE, lambda msg, **kw: self._set_stage(**msg.data))
+            gevent.spawn(self._watch_master)
+        if self.role == "master":
+            runner.register_message(RECORDS, self._receive_records)
+            runner.register_message(ABORT, lambda msg, **kw: self.fail(msg.data["message"], msg.data.get("code", 1)))
+            runner.register_message(DRAINED, self._receive_drained)
+            gevent.spawn(self._watch_workers)
+
+    # -- worker -------------------------------------------------------------------------------
+
+    def announce(self, dispatched: Dispatched) -> None:
+        """Worker: tell the master of a dispatch at once, so a run survives the worker that made it."""
+        if self.role == "worker":
+            self.environment.runner.send_message(RECORDS, [{"kind": "dispatch", "d": asdict(dispatched)}])
 
     def _send_loop(self) -> None:
         while True:
@@ -43,9 +71,87 @@ class DistributedMixin:
         self.stop()
         self.environment.runner.send_message(DRAINED, {"worker": self.worker_id})
 
+    def _watch_master(self) -> None:
+        """Worker: with no heartbeat from the master for ``MASTER_LOST_S``, stop dispatching, drain, quit."""
+        runner = self.environment.runner
+        while True:
+            gevent.sleep(1.0)
+            last = getattr(runner, "last_heartbeat_timestamp", None)
+            if last and time.time() - last > MASTER_LOST_S and self.started_at is not None and not self.stopping:
+                log.error("ghrunner: no heartbeat from the master for %.0f s: stopping dispatching", time.time() - last)
+                self.stopping = True
+                self.stop()
+                runner.quit()
+                return
+
+    # -- master -------------------------------------------------------------------------------
+
+    def _receive_records(self, msg: Any, **kwargs: Any) -> None:
+        mine = self.in_flight_of.setdefault(msg.node_id, {})
+        for item in msg.data:
+            kind = item["kind"]
+            if kind == "dispatch":
+                mine[item["d"]["run_key"]] = item["d"]
+            elif kind == "start":
+                self.queue_samples.append((item["t"], item["q"]))
+            elif kind == "job":
+                self._write_once(from_row(JobRecord, item["row"]))
+            else:
+                record = from_row(RunRecord, item["row"])
+                mine.pop(record.run_key, None)
+                self._write(record)
+
+    def _write_once(self, record: JobRecord) -> None:
+        """A job is written once, even when a worker sent it before it was lost and the master adopted its run."""
+        key = (record.run_id, record.job_id)
+        if key in self._written_jobs:
+            return
+        self._written_jobs.add(key)
+        self._write(record)
+
+    def _watch_workers(self) -> None:
+        """Master: a worker Locust marks missing has its runs in flight followed here to the end."""
+        runner = self.environment.runner
+        while True:
+            gevent.sleep(1.0)
+            for client in list(runner.clients.all):
+                if client.state == STATE_MISSING and client.id not in self.lost_workers:
+                    self.lost_workers.add(client.id)
+                    self._adopt(client.id)
+            if self._expected_acks() <= self._acks and getattr(self, "_expected", None):
+                self._all_drained.set()
+
+    def _adopt(self, worker: str) -> None:
+        runs = self.in_flight_of.pop(worker, {})
+        when = time.strftime("%H:%M:%S", time.gmtime())
+        note = f"worker {worker} was lost at {when} UTC; the master adopted its {len(runs)} runs in flight"
+        log.warning("ghrunner: %s", note)
+        self.notes.append(note)
+        if not runs or self.client is None or self.settings is None:
+            return
+        if self.tracker is None:
+            s = self.settings
+            self.tracker = RunTracker(
+                self.client,
+                s.owner,
+                s.repo,
+                s.workflow,
+                listener=self,
+                poll_interval=s.poll_interval,
+                jobs_refresh=s.jobs_refresh,
+                run_timeout=s.run_timeout,
+                worker="master",
+            )
+            self._spawn(self._track_loop)
+        for data in runs.values():
+            self.tracker.track(Dispatched(**data))
+
+    def _expected_acks(self) -> set[str]:
+        return set(getattr(self, "_expected", set())) - self.lost_workers
+
     def _drain_workers(self) -> None:
         runner, settings = self.environment.runner, self.settings
-        workers = {client.id for client in runner.clients.all}
+        workers = {client.id for client in runner.clients.all if client.state != STATE_MISSING}
         if not workers or settings is None or self._drained:
             return
         self._drained = True
@@ -54,9 +160,10 @@ class DistributedMixin:
         runner.send_message(DRAIN, {})
         limit = settings.drain_timeout + (40.0 if settings.cancel_on_stop else 10.0)
         if not self._all_drained.wait(limit):
-            log.warning("ghrunner: %d workers did not finish draining within %.0f s", len(workers - self._acks), limit)
+            late = len(self._expected_acks() - self._acks)
+            log.warning("ghrunner: %d workers did not finish draining within %.0f s", late, limit)
 
     def _receive_drained(self, msg: Any, **kwargs: Any) -> None:
         self._acks.add(msg.node_id)
-        if self._acks >= getattr(self, "_expected", set()):
+        if self._acks >= self._expected_acks():
             self._all_drained.set()

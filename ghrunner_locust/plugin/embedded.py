@@ -6,6 +6,7 @@ A separate process, not a thread: inside the Locust process gevent and the load 
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -18,10 +19,21 @@ log = logging.getLogger(__name__)
 
 
 class EmbeddedSimulator:
-    """Starts ``python -m ghrunner_locust sim --port 0 ARGS`` and reads the URL it prints."""
+    """Starts ``ghrunner sim --port 0 ARGS`` (tied to this process: it exits when this process dies, see
+    ``simchild.py``) and reads the URL it prints."""
 
     def __init__(self, argv: list[str], host: str = "127.0.0.1", start_timeout: float = 20.0) -> None:
-        self.argv = [sys.executable, "-m", "ghrunner_locust", "sim", "--host", host, "--port", "0", *argv]
+        self.argv = [
+            sys.executable,
+            "-m",
+            "ghrunner_locust.plugin.simchild",
+            str(os.getpid()),
+            "--host",
+            host,
+            "--port",
+            "0",
+            *argv,
+        ]
         self.start_timeout = start_timeout
         self.process: subprocess.Popen[str] | None = None
         self.url: str | None = None
@@ -38,7 +50,7 @@ class EmbeddedSimulator:
         if "http://" not in text:
             self.stop()
             raise Error(
-                f"the embedded simulator did not start: {text.strip() or 'no output'} (arguments: {' '.join(self.argv[3:])})"
+                f"the embedded simulator did not start: {text.strip() or 'no output'} (arguments: {' '.join(self.argv[4:])})"
             )
         self.url = next(word for word in text.split() if word.startswith("http://"))
         log.info("embedded GitHub Actions simulator at %s", self.url)

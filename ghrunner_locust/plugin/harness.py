@@ -2,16 +2,17 @@
 
 Local runner: tracks, writes results. Worker: tracks, sends records to the master in batches. Master:
 writes the one results directory, samples the pool, shares the token's dispatch budget among workers.
+By concern: ``ending.py`` (results opened, drain, report), ``distributed.py`` (master and workers),
+``planning.py`` (shapes, guard rails, checks), ``pool.py`` (samples, ECS), ``preflight.py`` (bad input).
 """
 
 from __future__ import annotations
 
 import logging
-import socket
+import random
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,6 @@ import gevent
 from gevent.event import AsyncResult
 from locust.runners import MasterRunner, WorkerRunner
 
-from .._version import __version__
 from ..ecs import EcsRunnerPool
 from ..errors import Error, UsageError
 from ..github.client import GitHubClient
@@ -27,15 +27,18 @@ from ..github.models import Job
 from ..github.workflow import WorkflowSpec, default_workflow_path
 from ..planning.plans import Plan
 from ..tracking.governor import DispatchGovernor
-from ..tracking.records import JobRecord, RunRecord, Sample, as_row, iso
-from ..tracking.results import ResultsWriter, results_dir_name
+from ..tracking.records import JobRecord, RunRecord, Sample, as_row
+from ..tracking.results import ResultsWriter
 from ..tracking.tracker import Dispatched, RunTracker, TrackedRun, TrackerListener
 from . import events as stats
-from .distributed import ABORT, DRAIN, DRAINED, RECORDS, SHARE, DistributedMixin
+from .distributed import ABORT, SHARE, DistributedMixin
 from .embedded import EmbeddedSimulator
+from .ending import EndingMixin
+from .form import actions
 from .options import sim_argv
-from .planning import STAGE, PlanningMixin, apply_quick, scenario_name
+from .planning import PlanningMixin, apply_quick, scenario_name
 from .pool import PoolMixin
+from .preflight import preflight
 from .settings import Settings
 
 __all__ = ["Harness", "harness_of"]
@@ -47,7 +50,7 @@ def harness_of(environment: Any) -> Harness:
     return environment.ghrunner  # set by the init listener
 
 
-class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
+class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
     """Settings, client, tracker, results and greenlets of one test."""
 
     def __init__(self, environment: Any) -> None:
@@ -74,6 +77,7 @@ class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
         self.run_dispatch_times: dict[str, float] = {}
         self._greenlets: list[gevent.Greenlet] = []
         self.runners_api = True
+        self.last_runners: list[Any] = []
         self.plan: Plan | None = None
         self.plan_result: dict[str, Any] = {}
         self.per_user_rate: float | None = None
@@ -91,45 +95,74 @@ class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
         self._drained = False
         self._acks: set[str] = set()
         self._all_drained = gevent.event.Event()
-        if runner is not None and self.role == "worker":
-            runner.register_message(SHARE, lambda msg, **kw: self.governor.set_share(msg.data["share"]))
-            runner.register_message(DRAIN, lambda msg, **kw: gevent.spawn(self._drain_for_master))
-            runner.register_message(STAGE, lambda msg, **kw: self._set_stage(**msg.data))
-        if runner is not None and self.role == "master":
-            runner.register_message(RECORDS, self._receive_records)
-            runner.register_message(ABORT, lambda msg, **kw: self.fail(msg.data["message"], msg.data.get("code", 1)))
-            runner.register_message(DRAINED, self._receive_drained)
+        self._finished = False
+        self.notes: list[str] = []
+        """Said in ``meta.json`` and ``summary.json`` (a lost worker, the runs the master adopted)."""
+        self.peak_users = 0
+        self.report_path: Path | None = None
+        self.summary_text: str | None = None
+        self.users_started = 0
+        self.phase = random.random()
+        """Users started in this process (open-loop users spread their first dispatches by it)."""
+        options = environment.parsed_options
+        self.base_options: dict[str, Any] = {
+            dest: getattr(options, dest, action.default) for dest, action in actions().items()
+        }
+        """The plugin's options as the process started: an empty field of the web form means these."""
+        self._init_distributed()
 
     # -- start --------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """``test_start``: read and check every option, then wire up; a bad value stops the test."""
+        """``test_start``: read and check every option, then wire up; a bad value stops the test at once."""
         self.ready.clear()
         self.failed, self.stopping, self._drained = None, False, False
-        options = self.environment.parsed_options
+        self.users_started = 0
         try:
-            if self.role != "worker":
-                self._apply_scenario(options)
-                apply_quick(options)
-                self._start_embedded(options)
-            self.settings = Settings.from_options(options, scenario=scenario_name(options))
-            token = self.settings.token()
-            self._check_inputs()
-            self.client = GitHubClient(
-                self.settings.api_url,
-                token,
-                api_version=self.settings.api_version,
-                ca_bundle=self.settings.ca_bundle,
-                pool_size=50,
-            )
-            if self.role != "worker":
-                self._connect_ecs(options)
-            if self.role != "worker" and self.plan is not None:
-                self._guard_rails(options)
+            self._start(self.environment.parsed_options)
         except UsageError as exc:
-            return self.fail(str(exc), code=2)
+            self.fail(str(exc), code=2)
         except Error as exc:
-            return self.fail(str(exc), code=1)
+            self.fail(str(exc), code=1)
+        except Exception as exc:  # noqa: BLE001 - a start that breaks must never leave the users waiting
+            self.fail(f"could not start the test ({exc.__class__.__name__}: {exc})", code=1)
+        finally:
+            self.ready.set()
+
+    def check(self, options: Any) -> None:
+        """Every option, the scenario file, the results folder and the shape's plan, before anything starts."""
+        preflight(options)
+        shape = self.environment.shape_class
+        if shape is not None and hasattr(shape, "make_plan"):
+            try:
+                shape.make_plan(options)
+            except (Error, ValueError) as exc:
+                raise UsageError(str(exc)) from None
+
+    def _start(self, options: Any) -> None:
+        if self.role != "worker":
+            self.check(options)
+            self._reset_counts()
+            self._apply_scenario(options)
+            apply_quick(options)
+            self._start_embedded(options)
+        self.settings = Settings.from_options(options, scenario=scenario_name(options))
+        token = self.settings.token()
+        self._check_inputs()
+        self.client = GitHubClient(
+            self.settings.api_url,
+            token,
+            api_version=self.settings.api_version,
+            ca_bundle=self.settings.ca_bundle,
+            pool_size=50,
+        )
+        if self.role != "worker":
+            self._connect_ecs(options)
+        if self.role != "worker" and self.plan is not None:
+            self._guard_rails(options)
+        self._wire_up(options)
+
+    def _wire_up(self, options: Any) -> None:
         if self.failed:
             return
         self.started_at = time.time()
@@ -160,6 +193,12 @@ class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
                 self._spawn(self._send_loop)
         self.ready.set()
 
+    def _reset_counts(self) -> None:
+        """A new test (NEW in the web UI) counts from zero."""
+        self.queue_samples, self.forecasts, self.plan_result, self.notes = [], [], {}, []
+        self.completed_runs = self.timeouts = self.peak_users = 0
+        self.recent_jobs.clear()
+
     def _start_embedded(self, options: Any) -> None:
         if options.gh_owner or options.gh_repo or (options.gh_api_url and not options.ghrunner_embedded):
             return
@@ -173,37 +212,6 @@ class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
         path = default_workflow_path()
         if self.settings and self.settings.workflow == path.name and path.exists():
             WorkflowSpec.load(path).resolve_inputs(self.settings.inputs(run_key="check"))
-
-    def _open_results(self) -> None:
-        assert self.settings is not None
-        if self.writer is not None:  # a new test from the web UI: the previous one's files are complete
-            self.writer.close()
-        directory = Path(self.settings.results_dir) / results_dir_name(self.settings.scenario)
-        self.writer = ResultsWriter(directory)
-        self._write_meta()
-        log.info("ghrunner: results in %s", directory)
-
-    def _write_meta(self, **extra: Any) -> None:
-        if self.writer is None or self.settings is None:
-            return
-        import locust
-
-        options = {k: v for k, v in vars(self.environment.parsed_options).items() if "token" not in k.lower()}
-        self.writer.write_meta(
-            {
-                "scenario": self.settings.scenario,
-                "target": "embedded simulator" if self.settings.embedded else self.settings.api_url,
-                "owner": self.settings.owner,
-                "repo": self.settings.repo,
-                "workflow": self.settings.workflow,
-                "options": options,
-                "versions": {"ghrunner_locust": __version__, "locust": locust.__version__},
-                "start": iso(self.started_at),
-                "role": self.role,
-                "hostname": socket.gethostname(),
-                **extra,
-            }
-        )
 
     def fail(self, message: str, code: int = 1) -> None:
         """Stop the whole test with one clear line (and a non-zero exit code)."""
@@ -228,6 +236,7 @@ class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
         self.run_dispatch_times[dispatched.run_key] = dispatched.dispatched_at
         if self.tracker is not None:
             self.tracker.track(dispatched, on_done=done.set)
+        self.announce(dispatched)
         return done
 
     # -- tracker reports ----------------------------------------------------------------------
@@ -251,6 +260,8 @@ class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
     def _keep(self, kind: str, record: JobRecord | RunRecord) -> None:
         if self.role == "worker":
             self.outbox.append({"kind": kind, "row": as_row(record)})
+        elif isinstance(record, JobRecord):
+            self._write_once(record)
         else:
             self._write(record)
 
@@ -280,65 +291,3 @@ class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
                     self.fail(f"polling refused: {exc}")
             gevent.sleep(self.tracker.next_interval())
 
-    # -- stop ---------------------------------------------------------------------------------
-
-    def stop(self) -> None:
-        """``test_stopping``: stop dispatching, drain runs in flight, cancel the rest if asked.
-
-        The master asks every worker to drain and waits for their last records: Locust's own quit gives
-        workers half a second, too little for runs in flight.
-        """
-        self.stopping = True
-        if self.role == "master":
-            return self._drain_workers()
-        if self._drained:
-            return
-        self._drained = True
-        tracker, settings = self.tracker, self.settings
-        for greenlet in self._greenlets:
-            if greenlet is not gevent.getcurrent():
-                greenlet.kill(block=False)
-        self._greenlets = []
-        if tracker is None or settings is None:
-            return
-        if tracker.runs:
-            log.info("ghrunner: waiting up to %.0f s for %d runs in flight", settings.drain_timeout, tracker.in_flight)
-            tracker.drain(settings.drain_timeout)
-        if tracker.runs and settings.cancel_on_stop:
-            log.info("ghrunner: cancelling %d runs still in flight", tracker.cancel_all())
-            tracker.drain(min(30.0, max(5.0, settings.drain_timeout)))
-        tracker.abandon_all("the test stopped before the run ended")
-        self.flush_outbox()
-
-    def quit(self) -> None:
-        """``quitting``: close the results, stop the embedded simulator."""
-        for greenlet in self._greenlets:
-            greenlet.kill(block=False)
-        if self.role != "worker" and getattr(self.environment.parsed_options, "csv_prefix", None):
-            from locust.stats import CSV_STATS_INTERVAL_SEC
-
-            gevent.sleep(CSV_STATS_INTERVAL_SEC + 0.2)  # --csv is rewritten every interval: let it see the drained runs
-        checks = self._checks() if self.role != "worker" else []
-        if self.writer is not None:
-            self._write_meta(
-                end=iso(time.time()),
-                records=dict(self.writer.counts),
-                expected=self.forecasts,
-                checks=[asdict(c) for c in checks],
-                **self.plan_result,
-            )
-            self.writer.close()
-            self._report(self.writer.directory)
-        if self.sim is not None:
-            self.sim.stop()
-
-    def _report(self, directory: Path) -> None:
-        """The end of every run: summary.json, charts and report.html, and a compact table on the console."""
-        from ..report import build_report, format_summary
-
-        try:
-            summary = build_report(directory)
-        except Exception as exc:  # noqa: BLE001 - the results are on disk; a report failure must not hide them
-            log.warning("ghrunner: could not write the report (%s); results in %s", exc, directory)
-            return
-        print(format_summary(summary, str(directory)), flush=True)

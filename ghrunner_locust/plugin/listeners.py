@@ -3,9 +3,13 @@ and the shapes import, so a locustfile that takes either registers them."""
 
 from __future__ import annotations
 
+import logging
+import signal
 from typing import Any
 
+import gevent
 from locust import events
+from locust.runners import WorkerRunner
 
 from . import webui
 from .harness import Harness, harness_of
@@ -31,8 +35,29 @@ def _on_init(environment: Any, **kwargs: Any) -> None:
         if "ghrunner" in data:
             harness.worker_reports[client_id] = data["ghrunner"]
 
+    def print_last(**kw: Any) -> None:
+        harness.print_summary()  # after Locust's own tables: the plugin's summary is the last thing printed
+
     environment.events.report_to_master.add_listener(report_to_master)
     environment.events.worker_report.add_listener(worker_report)
+    environment.events.spawning_complete.add_listener(lambda user_count, **kw: harness.note_users(user_count))
+    environment.events.quit.add_listener(print_last)
+    if not isinstance(environment.runner, WorkerRunner):
+        _end_shape_on_sigterm(environment)
+
+
+def _end_shape_on_sigterm(environment: Any) -> None:
+    """A headless shape test blocks Locust's main before it installs its SIGTERM handler: end the shape so
+    the test ends as it would have (drain, report), instead of dying on the signal with nothing written."""
+
+    def on_sigterm() -> None:
+        runner = environment.runner
+        shape = getattr(runner, "shape_greenlet", None)
+        if shape is not None and not shape.dead and getattr(environment.parsed_options, "headless", False):
+            logging.getLogger("ghrunner_locust").info("ghrunner: SIGTERM: ending the test")
+            shape.kill(block=False)
+
+    gevent.signal_handler(signal.SIGTERM, on_sigterm)
 
 
 def _on_test_start(environment: Any, **kwargs: Any) -> None:
@@ -41,6 +66,10 @@ def _on_test_start(environment: Any, **kwargs: Any) -> None:
 
 def _on_test_stopping(environment: Any, **kwargs: Any) -> None:
     harness_of(environment).stop()
+
+
+def _on_test_stop(environment: Any, **kwargs: Any) -> None:
+    harness_of(environment).test_stopped()
 
 
 def _on_quitting(environment: Any, **kwargs: Any) -> None:
@@ -58,6 +87,7 @@ def register() -> None:
     events.init.add_listener(_on_init)
     events.test_start.add_listener(_on_test_start)
     events.test_stopping.add_listener(_on_test_stopping)
+    events.test_stop.add_listener(_on_test_stop)
     events.quitting.add_listener(_on_quitting)
 
 

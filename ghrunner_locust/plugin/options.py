@@ -96,6 +96,7 @@ class _Prefixed:
 
     def add_argument(self, *names: str, **kwargs: Any) -> Any:
         kwargs["help"] = "embedded simulator: " + kwargs.get("help", "")
+        kwargs.setdefault("include_in_web_ui", False)  # a command-line knob: the web form is for the test
         return self.parser.add_argument(*names, **kwargs)
 
 

@@ -14,8 +14,8 @@ import gevent
 from ..errors import UsageError
 from ..planning.checks import EXIT_CHECK_FAILED, CheckResult, evaluate
 from ..planning.plans import CapacityPlan, Observation, Plan, Tick
-from ..planning.scenario import load_scenario
 from ..planning.theory import Workload, budget_check, forecast
+from .preflight import read_scenario
 
 __all__ = ["PlanningMixin", "apply_quick", "scenario_name"]
 
@@ -33,7 +33,7 @@ class PlanningMixin:
     def _apply_scenario(self, options: Any) -> None:
         if not getattr(options, "scenario", None):
             return
-        scenario = load_scenario(options.scenario)
+        scenario = read_scenario(options.scenario)
         work = scenario.workload
         for key in ("sleep_duration", "job_count", "job_type"):
             if key in work:
@@ -170,4 +170,5 @@ def scenario_name(options: Any) -> str:
         return Path(options.scenario).stem
     locustfile = getattr(options, "locustfile", None) or "test"
     stem = Path(str(locustfile).split(",")[0]).stem or "test"
-    return f"{stem}-{options.shape}" if getattr(options, "shape", None) else stem
+    shape = getattr(options, "shape", None)
+    return f"{stem}-{shape}" if shape and shape not in stem.split("-") else stem  # never baseline-baseline

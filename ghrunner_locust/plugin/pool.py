@@ -68,6 +68,7 @@ class PoolMixin:
             try:
                 runners = self.client.list_runners(self.settings.owner, self.settings.repo).items
                 busy, online = sum(r.busy for r in runners), sum(r.online for r in runners)
+                self.last_runners = runners
             except Error as exc:
                 self.runners_api = False
                 log.info("ghrunner: not sampling the runners API (%s)", exc)
@@ -99,9 +100,15 @@ class PoolMixin:
     def report(self) -> dict[str, Any]:
         """This process's tracker and budget, for the master (``report_to_master``) or the local sample."""
         queued, running = self.tracker.job_counts() if self.tracker else (0, 0)
+        # a run not yet seen in progress has no job started: its jobs are queued even before the tracker read them
+        queued += sum(
+            1 if t.dispatch.job_type == "sequential" else t.dispatch.job_count
+            for t in (self.tracker.runs.values() if self.tracker else ())
+            if not t.jobs and not t.seen_in_progress
+        )
         client, snap = self.client, self.client.rate_limit if self.client else None
         running_jobs = [
-            [job.runner_name, job.name, job.run_id]
+            [job.runner_name, job.name, job.run_id, job.queue_s]
             for t in (self.tracker.runs.values() if self.tracker else ())
             for job in t.jobs.values()
             if job.started and not job.completed

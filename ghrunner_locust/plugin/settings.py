@@ -5,6 +5,7 @@ Pure: no Locust here. Every bad value raises :class:`UsageError` with one line s
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -140,6 +141,9 @@ def _positive(value: Any, name: str) -> float:
 
 def _number(value: Any, name: str, kind: type) -> Any:
     try:
-        return kind(value)
-    except (TypeError, ValueError):
+        number = kind(value)
+    except (TypeError, ValueError, OverflowError):
         raise UsageError(f"{name} must be a number (got {value!r})") from None
+    if not math.isfinite(number):
+        raise UsageError(f"{name} must be a finite number (got {value!r})")
+    return number

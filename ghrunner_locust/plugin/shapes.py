@@ -13,9 +13,9 @@ from locust import LoadTestShape
 
 from ..errors import Error
 from ..planning import plans
-from ..planning.scenario import load_scenario
 from . import listeners  # noqa: F401  (registers the plugin's listeners, once)
 from .harness import harness_of
+from .preflight import read_scenario
 
 __all__ = [
     "PlanShape",
@@ -62,7 +62,7 @@ class PlanShape(LoadTestShape):
     def make_plan(self, options: Any) -> plans.Plan:
         quick = bool(getattr(options, "quick", False))
         if getattr(options, "scenario", None):
-            scenario = load_scenario(options.scenario)
+            scenario = read_scenario(options.scenario)
             plan: plans.Plan = scenario.plan
         else:
             plan = self.build(options, quick)

@@ -122,7 +122,23 @@ class OpenLoopUser(WorkflowDispatchUser):
 
     def on_start(self) -> None:
         super().on_start()
-        self._credit, self._need, self._clock = 0.0, 0.0, time.monotonic()  # the first dispatch goes at once
+        self._credit, self._clock = 0.0, time.monotonic()
+        self._need = self._first_gap()
+
+    def _first_gap(self) -> float:
+        """The first arrival, in gaps: a rate is a rate, so users started together do not dispatch together.
+
+        Poisson: an exponential gap like any other (the merged arrivals stay a Poisson process). Uniform:
+        the k-th of N users waits k/N of a gap, so N users' dispatches are evenly spaced from the start.
+        """
+        harness = self.harness
+        index = harness.users_started
+        harness.users_started += 1
+        if not (self.arrivals == "uniform" or getattr(harness, "quick", False)):
+            return random.expovariate(1.0)
+        users = max(1, int(getattr(self.environment.runner, "target_user_count", 0) or 0))
+        offset = harness.phase if harness.role == "worker" else 0.0  # workers' users do not line up with each other
+        return ((index % users) + offset) / users
 
     def _gap(self) -> float:
         uniform = self.arrivals == "uniform" or getattr(self.harness, "quick", False)  # --quick: repeatable rehearsals

@@ -83,6 +83,8 @@ def load_results(directory: str | Path) -> Results:
         notes.append("meta.json is missing")
     except json.JSONDecodeError:
         notes.append("meta.json is not valid JSON")
+    if isinstance(meta, dict):
+        notes.extend(str(n) for n in meta.get("notes") or [])  # the harness's own (a lost worker, adopted runs)
     if meta and not meta.get("end"):
         notes.append("the test did not end cleanly (meta.json has no end time): the numbers cover what was recorded")
     if len(jobs) and jobs["started_at"].isna().any():

@@ -240,6 +240,7 @@ class SimState:
             return
         self._finish_job(now, job, "failure" if job.fails else "success")
         run = self.runs[job.run_id]
+        run.updated_at = now  # as on GitHub: a job's end changes its run (the tracker reads the jobs again)
         if run.cancel_requested_at is not None:
             pass  # the cancel ends the run
         elif run.sequential and job.conclusion == "success" and run.next_index <= run.job_count:

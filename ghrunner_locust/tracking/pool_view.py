@@ -10,21 +10,24 @@ __all__ = ["pool_rows"]
 def pool_rows(harness: Any) -> list[dict[str, Any]]:
     """Rows of the tab: runners (from the runners API), a queued-jobs row, then the latest finished jobs."""
     reports = [harness.report()] if harness.role == "local" else list(harness.worker_reports.values())
-    running = {name: f"{job} (run {run_id})" for r in reports for name, job, run_id in r.get("running_jobs", []) if name}
+    jobs = [item for r in reports for item in r.get("running_jobs", []) if item[0]]
+    running = {item[0]: f"{item[1]} (run {item[2]})" for item in jobs}
+    queue_s = {item[0]: item[3] for item in jobs if len(item) > 3 and item[3] is not None}  # known once it started
     rows: list[dict[str, Any]] = []
-    runners = ()
-    if harness.client is not None and harness.settings is not None and harness.runners_api:
+    runners = getattr(harness, "last_runners", None) or ()  # the last sample's: a page refresh costs no request
+    if not runners and harness.client is not None and harness.settings is not None and harness.runners_api:
         try:
             runners = harness.client.list_runners(harness.settings.owner, harness.settings.repo).items
         except Exception:  # noqa: BLE001 - the tab must render even when the API refuses
             runners = ()
     for runner in runners:
         state = "offline" if not runner.online else "busy" if runner.busy else "idle"
-        rows.append(
-            {"runner": runner.name, "state": state, "job": running.get(runner.name, ""), "queue_s": "", "execution_s": ""}
-        )
-    for name, job in running.items():
-        if name not in {r.name for r in runners}:
+        # the runners API is the live truth; the tracker's job list may be a poll behind
+        job = running.get(runner.name, "(not read yet)") if runner.busy else ""
+        queue = round(float(queue_s[runner.name]), 1) if runner.busy and runner.name in queue_s else ""
+        rows.append({"runner": runner.name, "state": state, "job": job, "queue_s": queue, "execution_s": ""})
+    for name, job in running.items() if not runners else ():  # without the runners API: the tracker's view
+        if name:
             rows.append({"runner": name, "state": "busy", "job": job, "queue_s": "", "execution_s": ""})
     queued = sum(r.get("queued", 0) for r in reports)
     rows.append({"runner": "(queue)", "state": f"{queued} jobs queued", "job": "", "queue_s": "", "execution_s": ""})

@@ -1,0 +1,46 @@
+"""Bad input refused before anything starts: one line, a UsageError (exit code 2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ghrunner_locust.errors import UsageError
+from ghrunner_locust.plugin.form import parser
+from ghrunner_locust.plugin.preflight import check_results_dir, preflight, read_scenario
+
+
+def options(*argv: str):
+    return parser().parse_args(list(argv))
+
+
+def test_good_options_pass_and_the_results_folder_is_made(tmp_path):
+    preflight(options("--results-dir", str(tmp_path / "a" / "b")))
+    assert (tmp_path / "a" / "b").is_dir() and not list((tmp_path / "a" / "b").iterdir())
+
+
+def test_a_results_dir_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UsageError, match="is a file, not a folder"):
+        check_results_dir(str(tmp_path / "file"))
+
+
+@pytest.mark.parametrize("path", ["/proc/x", "/proc/self/status/x"])
+def test_a_results_dir_that_cannot_be_written_is_refused(path):
+    with pytest.raises(UsageError, match="--results-dir .*: (cannot write there|is a file)"):
+        check_results_dir(path)
+
+
+def test_a_binary_scenario_is_one_line(tmp_path):
+    path = tmp_path / "scenario.yaml"
+    path.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(UsageError, match="not a text file") as error:
+        read_scenario(str(path))
+    assert "\n" not in str(error.value)
+    with pytest.raises(UsageError):
+        preflight(options("--scenario", str(path), "--results-dir", str(tmp_path / "r")))
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_sleep_duration_must_be_finite(tmp_path, value):
+    with pytest.raises(UsageError, match=f"--sleep-duration must be a finite number \\(got {value}\\)"):
+        preflight(options("--sleep-duration", value, "--results-dir", str(tmp_path)))

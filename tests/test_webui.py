@@ -1,0 +1,64 @@
+"""The plugin in Locust's web UI, over HTTP: the start form's values, a refused start, the Runner pool entry."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+import requests
+
+from .conftest import REPO_ROOT
+from .weblocust import web_locust
+
+pytestmark = pytest.mark.slow
+BASELINE = str(REPO_ROOT / "locustfiles" / "baseline.py")
+SLEEP = "Workload · seconds each job sleeps"
+
+
+def pool_entries(web) -> list[dict]:
+    return [e for e in web.get("/stats/requests").get("extended_stats", []) if e["key"] == "runner-pool"]
+
+
+def test_a_refused_start_says_why_in_the_page_and_starts_nothing(tmp_path):
+    results = tmp_path / "results"
+    with web_locust(BASELINE, tmp_path, "--quick", "--results-dir", str(results)) as web:
+        page = requests.get(web.url + "/", timeout=10).text
+        # the form shows what the test runs with: --quick's 2 s sleeps, no simulator knob, no expert option
+        assert re.search(r'seconds each job sleeps": \{"default_value": "2.0"', page), page[:2000]
+        assert "sim_pickup" not in page and "jobs_refresh" not in page and "%(default)s" not in page
+        answer = web.post("/swarm", {"user_count": "0", "spawn_rate": "0", SLEEP: "nan"})
+        assert answer["success"] is False
+        assert answer["message"] == "ghrunner: --sleep-duration must be a finite number (got 'nan')"
+        answer = web.post("/swarm", {"user_count": "0", "spawn_rate": "0", "Tracking · results folder": "/proc/x"})
+        assert answer["success"] is False and "--results-dir /proc/x: cannot write there" in answer["message"]
+        time.sleep(1)
+        assert web.get("/stats/requests")["state"] == "ready"
+        log = web.text()
+        assert "embedded GitHub Actions simulator" not in log and "Traceback" not in log
+        assert log.count("ghrunner: --sleep-duration must be a finite number") == 1
+        assert "ghrunner: --sleep-duration must be a finite number" in str(web.get("/logs"))  # the Logs tab
+        assert not results.exists() or not any(results.iterdir())
+
+
+def test_empty_fields_and_old_option_names_start_a_test_and_one_runner_pool_entry_always(tmp_path):
+    results = tmp_path / "results"
+    with web_locust(BASELINE, tmp_path, "--quick", "--results-dir", str(results)) as web:
+        form = {"user_count": "0", "spawn_rate": "0", SLEEP: "", "Tracking · runners in the pool, for the expected numbers": ""}
+        form.update({"sim_max_runners": "", "sim_scale_up_delay": "", "sim_seed": "", "check_queue_p95": "120"})
+        assert web.post("/swarm", form)["success"] is True
+        web.sim_url()
+        counts = []
+        for _ in range(10):
+            counts.append(len(pool_entries(web)))
+            time.sleep(0.3)
+        assert counts == [1] * 10
+        web.post("/stop")
+        deadline = time.monotonic() + 60
+        while "ghrunner: report in" not in web.text() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert "ghrunner: report in" in web.text(), web.text()[-3000:]
+    (directory,) = [d for d in results.iterdir() if d.is_dir()]
+    assert (directory / "report.html").exists() and (directory / "summary.json").exists()
+    assert "Traceback" not in web.text()
+    assert web.process.returncode == 0, web.text()[-2000:]
