@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import socket
 import threading
+import time
 
 import requests
 from werkzeug import Request, Response
@@ -27,6 +28,8 @@ class FaultProxy:
         self.rng = random.Random(seed)
         self.lock = threading.Lock()
         self.faults = {"error_after": 0, "drop_after": 0, "lost_before": 0}
+        self.log: list[tuple[float, float, str, int, dict[str, str]]] = []
+        """(arrived, answered, method path, status, rate-limit headers) of every forwarded request."""
         self.session = requests.Session()
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.thread: threading.Thread | None = None
@@ -43,6 +46,7 @@ class FaultProxy:
         if roll < self.lose_before:
             self._note("lost_before")
             return Response('{"message":"Bad Gateway"}', status=502)(environ, start_response)
+        arrived = time.time()
         upstream = self.session.request(
             request.method,
             self.target + request.full_path.rstrip("?"),
@@ -50,6 +54,9 @@ class FaultProxy:
             headers={k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")},
             timeout=30,
         )
+        with self.lock:
+            limits = {k.lower(): v for k, v in upstream.headers.items() if k.lower().startswith(("x-ratelimit", "retry-after"))}
+            self.log.append((arrived, time.time(), f"{request.method} {request.path}", upstream.status_code, limits))
         if dispatch and roll < self.lose_before + self.error_after:
             self._note("error_after")
             return Response('{"message":"Bad Gateway"}', status=502)(environ, start_response)

@@ -268,8 +268,23 @@ def test_poll_interval_follows_what_polls_cost(clock):
     for _ in range(3):
         tracker.poll_once()
         assert tracker.next_interval() == 5.0
-    client.rate_limit = RateLimitSnapshot(5000, 40, 4960, int(clock.time()) + 3600)
+    client.rate_limit = RateLimitSnapshot(5000, 5, 4995, int(clock.time()) + 3600)
     tracker.budget.observe("base", 1)
-    assert tracker.next_interval() > 20  # 40 requests left for an hour: stretch
+    assert tracker.next_interval() >= 30  # 5 requests left for an hour: stretch
     tracker.budget.reserve = 50
     assert tracker.next_interval() >= 3600  # the reserve is not the tracker's to spend
+
+
+def test_short_budget_thins_live_rows_before_ends():
+    """With little budget the live part runs every k-th poll; ends keep the poll interval."""
+    from ghrunner_locust.github.ratelimit import RateLimitSnapshot
+    from ghrunner_locust.tracking.budget import PollBudget
+
+    budget = PollBudget(5.0)
+    for _ in range(20):
+        budget.observe("base", 1)
+        budget.observe("live", 20)
+    plenty = budget.plan(RateLimitSnapshot(5000, 4000, 1000, 1_700_003_600), 1_700_000_000)
+    short = budget.plan(RateLimitSnapshot(5000, 1000, 4000, 1_700_003_600), 1_700_000_000)
+    assert (plenty.interval, plenty.live_every) == (5.0, 1)
+    assert short.interval == 5.0 and short.live_every > 1

@@ -121,6 +121,7 @@ class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
                 api_version=self.settings.api_version,
                 ca_bundle=self.settings.ca_bundle,
                 pool_size=50,
+                pause=self.governor.pause,  # one rate-limit pause for every request and dispatch of the process
             )
             if self.role != "worker":
                 self._connect_ecs(options)
@@ -154,6 +155,8 @@ class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
                 jobs_refresh=s.jobs_refresh,
                 run_timeout=s.run_timeout,
                 worker=self.worker_id,
+                live=s.live_rows,
+                reserve=s.budget_reserve,
             )
             self._spawn(self._track_loop)
             if self.role == "worker":
@@ -325,6 +328,7 @@ class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
                 records=dict(self.writer.counts),
                 expected=self.forecasts,
                 checks=[asdict(c) for c in checks],
+                **({"tracking": self.tracker.summary()} if self.tracker is not None else {}),
                 **self.plan_result,
             )
             self.writer.close()

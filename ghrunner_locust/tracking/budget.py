@@ -35,6 +35,9 @@ class PollBudget:
     """Weight of the newest observation in the moving averages."""
     headroom = 0.9
     """Fraction of the spendable rate the tracker plans to use."""
+    horizon_s = 600.0
+    """The budget left is spread over at most this many seconds (or until it resets, if sooner): a short test
+    may spend freely, a long one slows down as the budget runs low, and none runs it dry before the reset."""
 
     def __init__(self, poll_interval: float, reserve: int = 0) -> None:
         self.poll_interval = poll_interval
@@ -58,7 +61,7 @@ class PollBudget:
         spendable = snapshot.remaining - self.reserve
         if spendable <= 0:
             return PollPlan(max(self.poll_interval, to_reset), 0)
-        rate = max(1e-6, (spendable / to_reset - self.other_rate) * self.headroom)
+        rate = max(1e-6, (spendable / min(to_reset, self.horizon_s) - self.other_rate) * self.headroom)
         base, live = self.cost["base"], self.cost["live"]
         interval = max(self.poll_interval, base / rate)
         if live <= 0:

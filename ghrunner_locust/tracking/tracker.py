@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections import deque
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from ..clock import Clock, SystemClock
 from ..errors import Error
@@ -52,6 +54,7 @@ class RunTracker:
         jobs_refresh: float = 10.0,
         run_timeout: float = 3600.0,
         find_timeout: float = 120.0,
+        lost_after: float = 30.0,
         worker: str = "local",
         live: bool = True,
         reserve: int = 0,
@@ -64,6 +67,8 @@ class RunTracker:
         self.jobs_refresh = jobs_refresh
         self.run_timeout = run_timeout
         self.find_timeout = find_timeout
+        self.lost_after = min(lost_after, find_timeout)
+        """How long to look for the run of a dispatch whose answer was lost before calling it a failed dispatch."""
         self.worker = worker
         self.live = live
         """Report jobs as they start (costs reads while runs are in progress); else with the run's end."""
@@ -77,6 +82,10 @@ class RunTracker:
         self._live_every = 1
         self._counter = itertools.count()
         self._last_poll: tuple[float, int] | None = None
+        self.start_lags: deque[float] = deque(maxlen=20_000)
+        """Seconds from a job's start (GitHub) to its report, for the latest jobs."""
+        self.end_lags: deque[float] = deque(maxlen=20_000)
+        """Seconds from a run's last job's end (GitHub) to the tracker noticing it, for the latest runs."""
 
     # -- intake -------------------------------------------------------------------------------
 
@@ -185,6 +194,9 @@ class RunTracker:
         if not all(job.completed for job in tracked.jobs.values()):
             self._read_jobs(tracked, now)  # the listing ran ahead of the jobs (rare): read them once more
         conclusion = tracked.conclusion or conclusion_from_jobs(tracked) or ""
+        ends = [job.completed_at.timestamp() for job in tracked.jobs.values() if job.completed_at]
+        if ends:
+            self.end_lags.append(max(0.0, now - max(ends)))
         self._finish(tracked, conclusion, "")
 
     def _find_pending(self, now: float) -> None:
@@ -216,6 +228,8 @@ class RunTracker:
             tracked.jobs[job.id] = job
             if job.started and job.id not in tracked.started:
                 tracked.started.add(job.id)
+                if job.started_at is not None:
+                    self.start_lags.append(max(0.0, now - job.started_at.timestamp()))
                 self.listener.job_started(tracked, job)
             if job.completed and job.id not in tracked.finished:
                 tracked.finished.add(job.id)
@@ -224,12 +238,13 @@ class RunTracker:
     def _expire(self, now: float) -> None:
         for tracked in list(self.runs.values()):
             age = now - tracked.dispatch.dispatched_at
-            if tracked.run_id is None and age > self.find_timeout:
+            limit = self.lost_after if tracked.dispatch.unknown else self.find_timeout
+            if tracked.run_id is None and age > limit:
                 key = tracked.dispatch.run_key
                 if tracked.dispatch.unknown:
                     reason = (
                         f"dispatch {key} failed: {tracked.dispatch.unknown}; no run with its key appeared "
-                        f"within {self.find_timeout:.0f} s, so none was created"
+                        f"within {limit:.0f} s, so none was created"
                     )
                 else:
                     reason = f"the run of dispatch {key} never appeared within {self.find_timeout:.0f} s"
@@ -238,6 +253,21 @@ class RunTracker:
                 self._finish(
                     tracked, "timed_out", f"run {tracked.run_id} did not complete within --run-timeout {self.run_timeout:.0f} s"
                 )
+
+    def summary(self) -> dict[str, Any]:
+        """What the tracking cost and how late it was (for meta.json and the benchmark)."""
+
+        def pct(values: deque[float], q: float) -> float | None:
+            ordered = sorted(values)
+            return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2) if ordered else None
+
+        return {
+            "live_rows": self.live,
+            "polls": self.polls,
+            "finished_runs": self.finished_runs,
+            "start_report_lag_s": {"p50": pct(self.start_lags, 0.5), "p95": pct(self.start_lags, 0.95)},
+            "end_notice_lag_s": {"p50": pct(self.end_lags, 0.5), "p95": pct(self.end_lags, 0.95)},
+        }
 
     # -- ending -------------------------------------------------------------------------------
 
