@@ -288,3 +288,16 @@ def test_short_budget_thins_live_rows_before_ends():
     short = budget.plan(RateLimitSnapshot(5000, 1000, 4000, 1_700_003_600), 1_700_000_000)
     assert (plenty.interval, plenty.live_every) == (5.0, 1)
     assert short.interval == 5.0 and short.live_every > 1
+
+
+def test_a_burst_of_dispatches_does_not_stall_polling():
+    """200 dispatches in the first second are a burst, not a pace: the tracker keeps its interval."""
+    from ghrunner_locust.github.ratelimit import RateLimitSnapshot
+    from ghrunner_locust.tracking.budget import PollBudget
+
+    budget = PollBudget(5.0)
+    budget.observe("base", 1)
+    budget.observe_other(200, 1.0)
+    assert budget.plan(RateLimitSnapshot(5000, 4700, 300, 1_700_003_600), 1_700_000_000).interval == 5.0
+    budget.observe_other(10_000, 1.0)  # others spend everything: slow down, but never stop noticing ends
+    assert budget.plan(RateLimitSnapshot(5000, 4700, 300, 1_700_003_600), 1_700_000_000).interval == budget.max_interval

@@ -44,15 +44,26 @@ class PollBudget:
         self.reserve = reserve
         self.cost = {"base": 0.0, "live": 0.0}
         """Counted requests per poll of each part (moving averages)."""
-        self.other_rate = 0.0
-        """Counted requests per second the process spends besides the tracker (dispatches, samples)."""
+        self._other = (0, 0.0)
 
     def observe(self, part: str, counted: int) -> None:
         self.cost[part] += self.smoothing * (counted - self.cost[part])
 
+    max_interval = 60.0
+    """The longest wait between polls while any budget is left (a spent budget pauses the process anyway)."""
+    other_window_s = 60.0
+    """The rate of others' requests is averaged over at least this long (a burst of dispatches is not a pace)."""
+
     def observe_other(self, counted: int, seconds: float) -> None:
-        if seconds > 0:
-            self.other_rate += self.smoothing * (counted / seconds - self.other_rate)
+        """``counted`` requests the rest of the process (dispatches, samples) spent in ``seconds``."""
+        total, elapsed = self._other
+        self._other = (total + max(0, counted), elapsed + max(0.0, seconds))
+
+    @property
+    def other_rate(self) -> float:
+        """Counted requests per second the process spends besides the tracker, on average since it began."""
+        total, elapsed = self._other
+        return total / max(self.other_window_s, elapsed)
 
     def plan(self, snapshot: RateLimitSnapshot | None, now: float) -> PollPlan:
         if snapshot is None:
@@ -63,7 +74,7 @@ class PollBudget:
             return PollPlan(max(self.poll_interval, to_reset), 0)
         rate = max(1e-6, (spendable / min(to_reset, self.horizon_s) - self.other_rate) * self.headroom)
         base, live = self.cost["base"], self.cost["live"]
-        interval = max(self.poll_interval, base / rate)
+        interval = max(self.poll_interval, min(self.max_interval, base / rate))
         if live <= 0:
             return PollPlan(interval, 1)
         leftover = rate * interval - base
