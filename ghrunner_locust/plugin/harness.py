@@ -31,6 +31,7 @@ from ..tracking.records import JobRecord, RunRecord, Sample, as_row, iso
 from ..tracking.results import ResultsWriter, results_dir_name
 from ..tracking.tracker import Dispatched, RunTracker, TrackedRun, TrackerListener
 from . import events as stats
+from . import handover
 from .distributed import ABORT, DRAIN, DRAINED, RECORDS, SHARE, DistributedMixin
 from .embedded import EmbeddedSimulator
 from .options import sim_argv
@@ -99,6 +100,8 @@ class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
             runner.register_message(RECORDS, self._receive_records)
             runner.register_message(ABORT, lambda msg, **kw: self.fail(msg.data["message"], msg.data.get("code", 1)))
             runner.register_message(DRAINED, self._receive_drained)
+        if runner is not None:
+            handover.register(self)  # the master tracks every worker's runs
 
     # -- start --------------------------------------------------------------------------------
 
@@ -143,7 +146,9 @@ class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
         if self.role == "master":
             workers = max(1, getattr(self.environment.runner, "worker_count", 1))
             self.environment.runner.send_message(SHARE, {"share": 1.0 / workers})
-        else:
+        if self.role == "worker":
+            self._spawn(self._send_loop)
+        else:  # one tracker for the test: the local runner's, or the master's for every worker (plugin/handover.py)
             s = self.settings
             self.tracker = RunTracker(
                 self.client,
@@ -159,8 +164,6 @@ class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
                 reserve=s.budget_reserve,
             )
             self._spawn(self._track_loop)
-            if self.role == "worker":
-                self._spawn(self._send_loop)
         self.ready.set()
 
     def _start_embedded(self, options: Any) -> None:
@@ -227,6 +230,8 @@ class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
 
     def dispatched(self, dispatched: Dispatched) -> AsyncResult:
         """Hand a dispatch to the tracker; the result is set with its :class:`RunRecord` when the run ends."""
+        if self.role == "worker":
+            return handover.hand_over(self, dispatched)
         done: AsyncResult = AsyncResult()
         self.run_dispatch_times[dispatched.run_key] = dispatched.dispatched_at
         if self.tracker is not None:
@@ -293,8 +298,10 @@ class Harness(PlanningMixin, PoolMixin, DistributedMixin, TrackerListener):
         """
         self.stopping = True
         if self.role == "master":
-            return self._drain_workers()
-        if self._drained:
+            if self._drained:
+                return
+            self._drain_workers()  # workers stop dispatching; their runs are on this tracker
+        if self._drained and self.role != "master":
             return
         self._drained = True
         tracker, settings = self.tracker, self.settings

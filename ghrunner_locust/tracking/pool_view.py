@@ -9,7 +9,7 @@ __all__ = ["pool_rows"]
 
 def pool_rows(harness: Any) -> list[dict[str, Any]]:
     """Rows of the tab: runners (from the runners API), a queued-jobs row, then the latest finished jobs."""
-    reports = [harness.report()] if harness.role == "local" else list(harness.worker_reports.values())
+    reports = [harness.report()] + (list(harness.worker_reports.values()) if harness.role == "master" else [])
     running = {name: f"{job} (run {run_id})" for r in reports for name, job, run_id in r.get("running_jobs", []) if name}
     rows: list[dict[str, Any]] = []
     runners = ()

@@ -43,6 +43,8 @@ class TrackedRun:
     dirty: bool = False
     """The run changed since its jobs were last read."""
     jobs_read_at: float = 0.0
+    cancelled: bool = False
+    """The harness asked GitHub to cancel it (so it may end before its jobs' sleep)."""
     jobs: dict[int, Job] = field(default_factory=dict)
     started: set[int] = field(default_factory=set)
     finished: set[int] = field(default_factory=set)

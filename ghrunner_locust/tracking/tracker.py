@@ -144,7 +144,7 @@ class RunTracker:
         self.polls += 1
         start = self.client.requests_counted
         self._find_pending(now)
-        if self._by_id:
+        if any(self._may_have_ended(t, now) for t in self._by_id.values()):
             self._completed(now)
         self.budget.observe("base", self.client.requests_counted - start)
         if self.live and self._by_id and self._live_every and poll % self._live_every == 0:
@@ -152,6 +152,16 @@ class RunTracker:
             self._in_progress(now)
             self.budget.observe("live", self.client.requests_counted - start)
         self._expire(now)
+
+    @staticmethod
+    def _may_have_ended(tracked: TrackedRun, now: float) -> bool:
+        """Whether the run can have ended: its jobs sleep ``sleep_s`` (one after the other when sequential).
+
+        Until then the listing of completed runs is not asked for (its first answer is never free).
+        """
+        d = tracked.dispatch
+        chain = d.job_count if d.job_type == "sequential" else 1
+        return tracked.cancelled or now >= d.dispatched_at + (d.sleep_s or 0.0) * chain
 
     def _pages(self, status: str | None, created: str, stop_below: int | None = None) -> Iterator[WorkflowRun]:
         """Runs of a conditional listing, page by page, until a page reaches runs older than ``stop_below``."""
@@ -303,6 +313,7 @@ class RunTracker:
         cancelled = 0
         for tracked in list(self.runs.values()):
             if tracked.run_id is not None:
+                tracked.cancelled = True
                 try:
                     cancelled += self.client.cancel_run(self.owner, self.repo, tracked.run_id)
                 except Error as exc:
