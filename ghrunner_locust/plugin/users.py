@@ -100,6 +100,7 @@ class WorkflowDispatchUser(User):
             int(inputs.get("job_count", 1)),
             float(inputs.get("sleep_duration", 0) or 0),
             harness.stage,
+            worker=harness.worker_id,
             unknown=unknown,
         )
         self._done = harness.dispatched(dispatched)

@@ -23,6 +23,8 @@ class Dispatched:
     job_count: int = 1
     sleep_s: float | None = None
     stage: str = ""
+    worker: str = ""
+    """The Locust process that dispatched it (empty: the tracker's own)."""
     unknown: str = ""
     """Why the dispatch's outcome is unknown (its answer was lost); empty when GitHub answered. The tracker
     looks for its run by ``run_key`` and records a failed dispatch if none appears."""
@@ -108,7 +110,7 @@ def job_record(tracked: TrackedRun, job: Job, worker: str, unfinished: bool = Fa
         status=job.status,
         conclusion=(job.conclusion or "") if not unfinished else (job.conclusion or "unfinished"),
         runner_name=job.runner_name or "",
-        worker=worker,
+        worker=tracked.dispatch.worker or worker,
         stage=tracked.dispatch.stage,
     )
 
@@ -138,7 +140,7 @@ def run_record(tracked: TrackedRun, conclusion: str, reason: str, worker: str) -
         pickup_s=_seconds(min(starts), origin) if starts else None,
         job_type=tracked.dispatch.job_type,
         sleep_s=tracked.dispatch.sleep_s,
-        worker=worker,
+        worker=tracked.dispatch.worker or worker,
         stage=tracked.dispatch.stage,
         reason=reason,
     )
