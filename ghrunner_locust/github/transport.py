@@ -1,8 +1,7 @@
 """The client's transport: one ``requests.Session`` with GitHub's retries, auth, ETags and accounting.
 
-Each request is prepared once (its URL is also its ETag key), proxies are read from the environment
-once per client (not on every call), and a refusal pauses every request of the process
-(:class:`~ghrunner_locust.github.ratelimit.RateLimitPause`).
+Each request is prepared once (its URL is its ETag key), proxies are read from the environment once per
+client, and a refusal pauses every request of the process (:class:`.ratelimit.RateLimitPause`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,17 @@ from datetime import datetime
 from ..github.models import Job, WorkflowRun
 from .records import JobRecord, RunRecord, iso
 
-__all__ = ["Dispatched", "TrackedRun", "TrackerListener", "conclusion_from_jobs", "run_record", "job_record"]
+__all__ = [
+    "Dispatched",
+    "TrackedRun",
+    "TrackerListener",
+    "conclusion_from_jobs",
+    "run_record",
+    "job_record",
+    "all_started",
+    "may_have_ended",
+    "not_found_reason",
+]
 
 
 @dataclass(frozen=True)
@@ -144,3 +154,25 @@ def run_record(tracked: TrackedRun, conclusion: str, reason: str, worker: str) -
         stage=tracked.dispatch.stage,
         reason=reason,
     )
+
+
+def all_started(tracked: TrackedRun) -> bool:
+    """Every expected job has been reported started: nothing live is left to learn before the run's end."""
+    return len(tracked.started) >= max(1, tracked.dispatch.job_count)
+
+
+def may_have_ended(tracked: TrackedRun, now: float) -> bool:
+    """Whether the run can have ended: its jobs sleep ``sleep_s`` (one after the other when sequential)."""
+    d = tracked.dispatch
+    chain = d.job_count if d.job_type == "sequential" else 1
+    return tracked.cancelled or now >= d.dispatched_at + (d.sleep_s or 0.0) * chain
+
+
+def not_found_reason(dispatch: Dispatched, waited: float) -> str:
+    """Why a dispatch has no run: its answer was lost and no run carries its key, or its run never appeared."""
+    if dispatch.unknown:
+        return (
+            f"dispatch {dispatch.run_key} failed: {dispatch.unknown}; no run with its key appeared "
+            f"within {waited:.0f} s, so none was created"
+        )
+    return f"the run of dispatch {dispatch.run_key} never appeared within {waited:.0f} s"

@@ -9,8 +9,7 @@ It polls GitHub with as few counted requests as it can (a 304 is free):
 - with live rows (the default), one conditional listing of runs *in progress* and a read of a run's jobs
   when it changed (at most every ``jobs_refresh`` seconds), so queue latencies are reported as jobs start;
   without, job starts are reported with the run's end, and a run costs its dispatch and one read;
-- a listing by creation time only for dispatches without a run id (GHES, or a dispatch whose answer was
-  lost), matched by the ``run_key`` in the run's title.
+- a listing by creation time only for dispatches without a run id (GHES, or an answer lost), by ``run_key``.
 
 Latencies come from GitHub's timestamps, never from when a poll noticed a change. It has no Locust or gevent
 in it: the Locust glue calls :meth:`RunTracker.poll_once` from a greenlet and sleeps :meth:`next_interval`.
@@ -30,8 +29,19 @@ from ..github.client import GitHubClient
 from ..github.follow import created_filter
 from ..github.models import WorkflowRun
 from .budget import PollBudget
+from .listings import listed_runs, percentiles
 from .records import RunRecord
-from .runs import Dispatched, TrackedRun, TrackerListener, conclusion_from_jobs, job_record, run_record
+from .runs import (
+    Dispatched,
+    TrackedRun,
+    TrackerListener,
+    all_started,
+    conclusion_from_jobs,
+    job_record,
+    may_have_ended,
+    not_found_reason,
+    run_record,
+)
 
 __all__ = ["Dispatched", "TrackedRun", "RunTracker", "TrackerListener"]
 
@@ -144,40 +154,22 @@ class RunTracker:
         self.polls += 1
         start = self.client.requests_counted
         self._find_pending(now)
-        if any(self._may_have_ended(t, now) for t in self._by_id.values()):
+        if any(may_have_ended(t, now) for t in self._by_id.values()):
             self._completed(now)
         self.budget.observe("base", self.client.requests_counted - start)
-        if self.live and self._by_id and self._live_every and poll % self._live_every == 0:
+        waiting = any(not all_started(t) for t in self._by_id.values())
+        if self.live and waiting and self._live_every and poll % self._live_every == 0:
             start = self.client.requests_counted
             self._in_progress(now)
             self.budget.observe("live", self.client.requests_counted - start)
         self._expire(now)
 
-    @staticmethod
-    def _may_have_ended(tracked: TrackedRun, now: float) -> bool:
-        """Whether the run can have ended: its jobs sleep ``sleep_s`` (one after the other when sequential).
-
-        Until then the listing of completed runs is not asked for (its first answer is never free).
-        """
-        d = tracked.dispatch
-        chain = d.job_count if d.job_type == "sequential" else 1
-        return tracked.cancelled or now >= d.dispatched_at + (d.sleep_s or 0.0) * chain
-
-    def _pages(self, status: str | None, created: str, stop_below: int | None = None) -> Iterator[WorkflowRun]:
-        """Runs of a conditional listing, page by page, until a page reaches runs older than ``stop_below``."""
-        params = {"event": "workflow_dispatch", "created": created, "per_page": 100}
-        if status:
-            params["status"] = status
-        url: str | None = None
-        while True:
-            page, url = self.client.runs_page(self.owner, self.repo, self.workflow, params, url)
-            yield from page.items
-            if url is None or not page.items or (stop_below is not None and min(r.id for r in page.items) < stop_below):
-                return
+    def _listing(self, status: str | None, created: str, stop_below: int | None = None) -> Iterator[WorkflowRun]:
+        return listed_runs(self.client, self.owner, self.repo, self.workflow, status, created, stop_below)
 
     def _completed(self, now: float) -> None:
         since = created_filter(self._since or now, slack_s=60)
-        for run in list(self._pages("completed", since, stop_below=min(self._by_id))):
+        for run in list(self._listing("completed", since, stop_below=min(self._by_id))):
             tracked = self._by_id.get(run.id)
             if tracked is not None:
                 tracked.seen(run)
@@ -185,7 +177,7 @@ class RunTracker:
 
     def _in_progress(self, now: float) -> None:
         since = created_filter(self._since or now, slack_s=60)
-        for run in list(self._pages("in_progress", since, stop_below=min(self._by_id) if self._by_id else None)):
+        for run in list(self._listing("in_progress", since, stop_below=min(self._by_id) if self._by_id else None)):
             tracked = self._by_id.get(run.id)
             if tracked is None:
                 continue
@@ -195,7 +187,11 @@ class RunTracker:
             tracked.seen(run)
             # At most one read per jobs_refresh, counted from when the run started: a run that ends
             # within that window costs a single read, and no job's start waits longer than the window.
-            if tracked.dirty and now - max(tracked.jobs_read_at, tracked.in_progress_since) >= self.jobs_refresh:
+            if (
+                tracked.dirty
+                and not all_started(tracked)
+                and now - max(tracked.jobs_read_at, tracked.in_progress_since) >= self.jobs_refresh
+            ):
                 self._read_jobs(tracked, now)
 
     def _end(self, tracked: TrackedRun, now: float) -> None:
@@ -214,7 +210,7 @@ class RunTracker:
         if not pending:
             return
         oldest = min(t.dispatch.dispatched_at for t in pending.values())
-        for run in self._pages(None, created_filter(oldest, slack_s=60)):
+        for run in self._listing(None, created_filter(oldest, slack_s=60)):
             title = run.display_title or ""
             key = title[title.rfind("[") + 1 : title.rfind("]")] if "[" in title else ""
             tracked = pending.pop(key, None) or next((t for k, t in pending.items() if f"[{k}]" in title), None)
@@ -250,15 +246,7 @@ class RunTracker:
             age = now - tracked.dispatch.dispatched_at
             limit = self.lost_after if tracked.dispatch.unknown else self.find_timeout
             if tracked.run_id is None and age > limit:
-                key = tracked.dispatch.run_key
-                if tracked.dispatch.unknown:
-                    reason = (
-                        f"dispatch {key} failed: {tracked.dispatch.unknown}; no run with its key appeared "
-                        f"within {limit:.0f} s, so none was created"
-                    )
-                else:
-                    reason = f"the run of dispatch {key} never appeared within {self.find_timeout:.0f} s"
-                self._finish(tracked, "not_found", reason)
+                self._finish(tracked, "not_found", not_found_reason(tracked.dispatch, limit))
             elif age > self.run_timeout:
                 self._finish(
                     tracked, "timed_out", f"run {tracked.run_id} did not complete within --run-timeout {self.run_timeout:.0f} s"
@@ -266,17 +254,12 @@ class RunTracker:
 
     def summary(self) -> dict[str, Any]:
         """What the tracking cost and how late it was (for meta.json and the benchmark)."""
-
-        def pct(values: deque[float], q: float) -> float | None:
-            ordered = sorted(values)
-            return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2) if ordered else None
-
         return {
             "live_rows": self.live,
             "polls": self.polls,
             "finished_runs": self.finished_runs,
-            "start_report_lag_s": {"p50": pct(self.start_lags, 0.5), "p95": pct(self.start_lags, 0.95)},
-            "end_notice_lag_s": {"p50": pct(self.end_lags, 0.5), "p95": pct(self.end_lags, 0.95)},
+            "start_report_lag_s": percentiles(self.start_lags),
+            "end_notice_lag_s": percentiles(self.end_lags),
         }
 
     # -- ending -------------------------------------------------------------------------------
