@@ -28,20 +28,11 @@ from ..errors import Error
 from ..github.client import GitHubClient
 from ..github.follow import created_filter
 from ..github.models import WorkflowRun
+from . import runs as one_run
 from .budget import PollBudget
 from .listings import listed_runs, percentiles
 from .records import RunRecord
-from .runs import (
-    Dispatched,
-    TrackedRun,
-    TrackerListener,
-    all_started,
-    conclusion_from_jobs,
-    job_record,
-    may_have_ended,
-    not_found_reason,
-    run_record,
-)
+from .runs import Dispatched, TrackedRun, TrackerListener
 
 __all__ = ["Dispatched", "TrackedRun", "RunTracker", "TrackerListener"]
 
@@ -154,10 +145,10 @@ class RunTracker:
         self.polls += 1
         start = self.client.requests_counted
         self._find_pending(now)
-        if any(may_have_ended(t, now) for t in self._by_id.values()):
+        if any(one_run.may_have_ended(t, now) for t in self._by_id.values()):
             self._completed(now)
         self.budget.observe("base", self.client.requests_counted - start)
-        waiting = any(not all_started(t) for t in self._by_id.values())
+        waiting = any(not one_run.all_started(t) for t in self._by_id.values())
         if self.live and waiting and self._live_every and poll % self._live_every == 0:
             start = self.client.requests_counted
             self._in_progress(now)
@@ -189,7 +180,7 @@ class RunTracker:
             # within that window costs a single read, and no job's start waits longer than the window.
             if (
                 tracked.dirty
-                and not all_started(tracked)
+                and not one_run.all_started(tracked)
                 and now - max(tracked.jobs_read_at, tracked.in_progress_since) >= self.jobs_refresh
             ):
                 self._read_jobs(tracked, now)
@@ -199,7 +190,7 @@ class RunTracker:
         self._read_jobs(tracked, now)
         if not all(job.completed for job in tracked.jobs.values()):
             self._read_jobs(tracked, now)  # the listing ran ahead of the jobs (rare): read them once more
-        conclusion = tracked.conclusion or conclusion_from_jobs(tracked) or ""
+        conclusion = tracked.conclusion or one_run.conclusion_from_jobs(tracked) or ""
         ends = [job.completed_at.timestamp() for job in tracked.jobs.values() if job.completed_at]
         if ends:
             self.end_lags.append(max(0.0, now - max(ends)))
@@ -239,14 +230,14 @@ class RunTracker:
                 self.listener.job_started(tracked, job)
             if job.completed and job.id not in tracked.finished:
                 tracked.finished.add(job.id)
-                self.listener.job_finished(job_record(tracked, job, self.worker))
+                self.listener.job_finished(one_run.job_record(tracked, job, self.worker))
 
     def _expire(self, now: float) -> None:
         for tracked in list(self.runs.values()):
             age = now - tracked.dispatch.dispatched_at
             limit = self.lost_after if tracked.dispatch.unknown else self.find_timeout
             if tracked.run_id is None and age > limit:
-                self._finish(tracked, "not_found", not_found_reason(tracked.dispatch, limit))
+                self._finish(tracked, "not_found", one_run.not_found_reason(tracked.dispatch, limit))
             elif age > self.run_timeout:
                 self._finish(
                     tracked, "timed_out", f"run {tracked.run_id} did not complete within --run-timeout {self.run_timeout:.0f} s"
@@ -274,8 +265,8 @@ class RunTracker:
         for job in tracked.jobs.values():
             if job.id not in tracked.finished:
                 tracked.finished.add(job.id)
-                self.listener.job_finished(job_record(tracked, job, self.worker, unfinished=True))
-        record = run_record(tracked, conclusion, reason, self.worker)
+                self.listener.job_finished(one_run.job_record(tracked, job, self.worker, unfinished=True))
+        record = one_run.run_record(tracked, conclusion, reason, self.worker)
         self.listener.run_finished(record)
         for callback in tracked.on_done:
             callback(record)
