@@ -4,8 +4,10 @@ One listing then serves every worker's runs (a listing changes with every run's 
 paid for every change once per worker), and a dead worker's runs are already on the master. The master
 tells the worker when a run ended, so its closed-loop user goes on.
 
-Messages: ``ghrunner_handover`` (worker -> master: the :class:`Dispatched`, as soon as it is made) and
-``ghrunner_run_done`` (master -> that worker: the run's :class:`RunRecord` row).
+Messages: ``ghrunner_handover`` (worker -> master: the :class:`Dispatched`, as soon as it is made),
+``ghrunner_run_done`` (master -> that worker: the run's :class:`RunRecord` row) and ``ghrunner_pause``
+(a rate-limit refusal seen by any process: to the master, which relays it to every worker, so the whole
+test waits until GitHub said it may go on).
 """
 
 from __future__ import annotations
@@ -19,19 +21,31 @@ from gevent.event import AsyncResult
 from ..tracking.records import RunRecord, as_row, from_row
 from ..tracking.runs import Dispatched
 
-__all__ = ["HANDOVER", "RUN_DONE", "register", "hand_over"]
+__all__ = ["HANDOVER", "RUN_DONE", "PAUSE", "register", "hand_over"]
 
 log = logging.getLogger("ghrunner_locust")
-HANDOVER, RUN_DONE = "ghrunner_handover", "ghrunner_run_done"
+HANDOVER, RUN_DONE, PAUSE = "ghrunner_handover", "ghrunner_run_done", "ghrunner_pause"
 
 
 def register(harness: Any) -> None:
     """Register the messages of this process's role (call once, with the runner)."""
     runner = harness.environment.runner
+    pause = harness.governor.pause
+
+    def relay(until: float, reason: str) -> None:
+        runner.send_message(PAUSE, {"until": until, "reason": reason})
+
+    def apply(data: dict[str, Any]) -> bool:
+        return pause.pause_until(float(data["until"]), str(data.get("reason", "")), relay=False)
+
     if harness.role == "worker":
         runner.register_message(RUN_DONE, lambda msg, **kw: _run_done(harness, msg.data))
+        runner.register_message(PAUSE, lambda msg, **kw: apply(msg.data))
+        pause.subscribe(relay)  # to the master
     elif harness.role == "master":
         runner.register_message(HANDOVER, lambda msg, **kw: _adopt(harness, msg.data, msg.node_id))
+        runner.register_message(PAUSE, lambda msg, **kw: apply(msg.data) and relay(msg.data["until"], msg.data["reason"]))
+        pause.subscribe(relay)  # to every worker
 
 
 def hand_over(harness: Any, dispatched: Dispatched) -> AsyncResult:
