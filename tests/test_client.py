@@ -370,6 +370,10 @@ def test_refusal_pauses_every_later_request(httpserver, clock):
     with pytest.raises(RateLimitError):
         client.get_run("octo", "runners", 42)
     assert client.pause.until == start + 43
+    with pytest.raises(RateLimitError, match="paused"):  # longer than max_wait: refused here, nothing sent
+        client.dispatch_workflow("octo", "runners", "runner_test.yml")
+    assert len(httpserver.log) == 1
+    client.retry.max_wait = 60  # within max_wait: the call sleeps through the pause, then goes
     client.get_run("octo", "runners", 42)
     client.get_run("octo", "runners", 42)
     assert sent_at and min(sent_at) >= start + 43 and len(httpserver.log) == 3
@@ -379,7 +383,7 @@ def test_spent_budget_pauses_until_reset(httpserver, clock):
     reset = int(clock.time()) + 120
     headers = {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)}
     httpserver.expect_request("/repos/octo/runners/actions/runs/42").respond_with_json(RUN, headers=headers)
-    client = GitHubClient(httpserver.url_for("").rstrip("/"), TOKEN, clock=clock)
+    client = GitHubClient(httpserver.url_for("").rstrip("/"), TOKEN, clock=clock, max_wait=300)
     client.get_run("octo", "runners", 42)
     assert client.pause.remaining_s() >= 120
     client.get_run("octo", "runners", 42)

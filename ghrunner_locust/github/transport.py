@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,10 +18,11 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from .._version import __version__
 from ..clock import Clock, SystemClock
 from ..errors import APIError, AuthError, Error, NotFoundError, RateLimitError, ValidationError
+from .etags import ETagCache
 from .ratelimit import RateLimitPause, RateLimitSnapshot, is_rate_limited
 from .retry import GitHubRetry
 
-__all__ = ["Transport", "ConnectionFailedError", "ETagCache", "resolve_token", "resolve_verify", "TOKEN_ENV_VARS"]
+__all__ = ["Transport", "ConnectionFailedError", "resolve_token", "resolve_verify", "TOKEN_ENV_VARS"]
 
 log = logging.getLogger(__name__)
 
@@ -63,39 +63,6 @@ def resolve_verify(ca_bundle: str | None = None, insecure: bool = False, env: Ma
         return False
     env = os.environ if env is None else env
     return ca_bundle or env.get("REQUESTS_CA_BUNDLE") or env.get("SSL_CERT_FILE") or True
-
-
-class ETagCache:
-    """Conditional-request state by URL: (ETag, body, links), least recently used dropped beyond ``max_entries``.
-
-    The tracker also :meth:`forget`\\ s a run's URLs when the run ends, so memory stays flat over a soak.
-    """
-
-    def __init__(self, max_entries: int = 4096) -> None:
-        self.max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[str, Any, dict[str, Any]]] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def get(self, key: str) -> tuple[str, Any, dict[str, Any]] | None:
-        entry = self._entries.get(key)
-        if entry is not None:
-            self._entries.move_to_end(key)
-        return entry
-
-    def put(self, key: str, entry: tuple[str, Any, dict[str, Any]]) -> None:
-        self._entries[key] = entry
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
-
-    def forget(self, fragment: str) -> int:
-        """Drop every entry whose URL contains ``fragment``; return how many."""
-        keys = [key for key in self._entries if fragment in key]
-        for key in keys:
-            del self._entries[key]
-        return len(keys)
 
 
 class Transport:
@@ -186,7 +153,7 @@ class Transport:
         Waits out a rate-limit pause first. Error statuses raise the matching
         :class:`~ghrunner_locust.errors.APIError` subclass.
         """
-        self.pause.wait()
+        self._wait_out_pause(context or path)
         prepared = self.session.prepare_request(
             requests.Request(method, self.url_for(path), params=params, json=json, headers=self._headers, auth=_no_auth)
         )
@@ -214,6 +181,13 @@ class Transport:
         if conditional and response.headers.get("ETag"):
             self.etags.put(key, (response.headers["ETag"], data, dict(response.links)))
         return response.status_code, data, response
+
+    def _wait_out_pause(self, context: str) -> None:
+        """Sleep through a rate-limit pause, or refuse at once (sending nothing) when it lasts over ``max_wait``."""
+        left = self.pause.remaining_s()
+        if left > self.retry.max_wait:
+            raise RateLimitError(403, f"paused: {self.pause.reason}", context=context, reset_at=self.pause.until, wait_s=left)
+        self.pause.wait()
 
     def _account(self, response: requests.Response) -> None:
         history = getattr(getattr(response.raw, "retries", None), "history", ()) or ()
