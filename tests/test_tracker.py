@@ -219,6 +219,7 @@ class StubClient:
         number = int(url or 1)
         items = self.lists.get(params.get("status"), [])
         self.pages += 1
+        self.requests_counted += 1
         page = items[(number - 1) * 100 : number * 100]
         return Page(tuple(page), len(items), False), (str(number + 1) if number * 100 < len(items) else None)
 
@@ -226,6 +227,7 @@ class StubClient:
         from ghrunner_locust.github.models import Job, Page
 
         self.jobs_reads.append(run_id)
+        self.requests_counted += 1
         job = {
             "id": run_id * 10,
             "run_id": run_id,
@@ -301,3 +303,24 @@ def test_a_burst_of_dispatches_does_not_stall_polling():
     assert budget.plan(RateLimitSnapshot(5000, 4700, 300, 1_700_003_600), 1_700_000_000).interval == 5.0
     budget.observe_other(10_000, 1.0)  # others spend everything: slow down, but never stop noticing ends
     assert budget.plan(RateLimitSnapshot(5000, 4700, 300, 1_700_003_600), 1_700_000_000).interval == budget.max_interval
+
+
+def test_reads_of_ended_runs_keep_within_the_budget(clock):
+    """Issue 13: 300 runs end at once on a token with 1,000 requests left: the reads spread over polls."""
+    from ghrunner_locust.github.ratelimit import RateLimitSnapshot
+
+    client = StubClient(completed=range(1, 301))
+    tracker = RunTracker(client, "o", "r", WF, clock=clock, live=False)
+    for run_id in range(1, 301):
+        tracker.track(Dispatched(str(run_id), clock.time(), run_id))
+    client.rate_limit = RateLimitSnapshot(5000, 1000, 4000, int(clock.time()) + 3600)
+    per_poll = []
+    for _ in range(100):
+        before = client.requests_counted
+        clock.sleep(tracker.next_interval())
+        tracker.poll_once()
+        per_poll.append(client.requests_counted - before)
+        if not tracker.runs:
+            break
+    assert tracker.finished_runs == 300 and sorted(client.jobs_reads) == list(range(1, 301))
+    assert max(per_poll) <= 12 and len(per_poll) > 25  # about 1,000 / 600 s * 0.9 * 5 s a poll

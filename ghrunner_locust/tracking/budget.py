@@ -26,6 +26,10 @@ class PollPlan:
     """Seconds until the next poll."""
     live_every: int
     """The live part runs every this many polls (1: every poll; 0: not until the budget allows)."""
+    base_budget: float = math.inf
+    """Counted requests the base part may spend this poll (reads of ended runs beyond it wait for the next)."""
+    live_budget: float = math.inf
+    """Counted requests the live part may spend when it runs (jobs not read stay due for a later round)."""
 
 
 class PollBudget:
@@ -75,9 +79,9 @@ class PollBudget:
         rate = max(1e-6, (spendable / min(to_reset, self.horizon_s) - self.other_rate) * self.headroom)
         base, live = self.cost["base"], self.cost["live"]
         interval = max(self.poll_interval, min(self.max_interval, base / rate))
-        if live <= 0:
-            return PollPlan(interval, 1)
-        leftover = rate * interval - base
+        allowed = max(1.0, rate * interval)
+        leftover = allowed - base
         if leftover <= 0:
-            return PollPlan(interval, 0)
-        return PollPlan(interval, max(1, math.ceil(live / leftover)))
+            return PollPlan(interval, 0, allowed, 0.0)
+        every = max(1, math.ceil(live / leftover)) if live > 0 else 1
+        return PollPlan(interval, every, allowed, leftover * every)

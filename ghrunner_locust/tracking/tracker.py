@@ -3,16 +3,14 @@
 It polls GitHub with as few counted requests as it can (a 304 is free):
 
 - one conditional listing of *completed* runs created since the test began: it changes only when a run
-  ends, so every run's end is noticed within one poll interval whatever its length, for one counted
-  request per poll in which something ended, followed by one read of that run's jobs (which carries every
-  timestamp);
+  ends, so every end is noticed within a poll interval, then one read of that run's jobs gives every time;
 - with live rows (the default), one conditional listing of runs *in progress* and a read of a run's jobs
   when it changed (at most every ``jobs_refresh`` seconds), so queue latencies are reported as jobs start;
   without, job starts are reported with the run's end, and a run costs its dispatch and one read;
 - a listing by creation time only for dispatches without a run id (GHES, or an answer lost), by ``run_key``.
 
-Latencies come from GitHub's timestamps, never from when a poll noticed a change. It has no Locust or gevent
-in it: the Locust glue calls :meth:`RunTracker.poll_once` from a greenlet and sleeps :meth:`next_interval`.
+Latencies come from GitHub's timestamps, never from when a poll noticed a change. No Locust or gevent here:
+the glue calls :meth:`RunTracker.poll_once` from a greenlet and sleeps :meth:`next_interval` (see budget.py).
 """
 
 from __future__ import annotations
@@ -29,7 +27,7 @@ from ..github.client import GitHubClient
 from ..github.follow import created_filter
 from ..github.models import WorkflowRun
 from . import runs as one_run
-from .budget import PollBudget
+from .budget import PollBudget, PollPlan
 from .listings import listed_runs, percentiles
 from .records import RunRecord
 from .runs import Dispatched, TrackedRun, TrackerListener
@@ -80,7 +78,9 @@ class RunTracker:
         self.finished_runs = 0
         self.polls = 0
         self._since: float | None = None
-        self._live_every = 1
+        self._plan = PollPlan(poll_interval, 1)
+        self._ended: dict[int, None] = {}
+        """Runs the listing showed completed, oldest first, whose jobs are still to be read (within the budget)."""
         self._counter = itertools.count()
         self._last_poll: tuple[float, int] | None = None
         self.start_lags: deque[float] = deque(maxlen=20_000)
@@ -125,9 +125,8 @@ class RunTracker:
 
     def next_interval(self) -> float:
         """Seconds until the next poll, from what polls cost and what the token has left (see PollBudget)."""
-        plan = self.budget.plan(self.client.rate_limit, self.clock.time())
-        self._live_every = plan.live_every
-        return plan.interval
+        self._plan = self.budget.plan(self.client.rate_limit, self.clock.time())
+        return self._plan.interval
 
     def poll_once(self) -> None:
         """One round: find runs without an id, notice runs that ended, and (live) jobs that started."""
@@ -143,32 +142,34 @@ class RunTracker:
     def _poll(self, now: float) -> None:
         poll = next(self._counter)
         self.polls += 1
-        start = self.client.requests_counted
+        start, plan = self.client.requests_counted, self._plan
         self._find_pending(now)
         if any(one_run.may_have_ended(t, now) for t in self._by_id.values()):
-            self._completed(now)
+            since = created_filter(self._since or now, slack_s=60)
+            ended = [r for r in self._listing("completed", since, stop_below=min(self._by_id)) if r.id in self._by_id]
+            for run in reversed(ended):
+                self._by_id[run.id].seen(run)
+                self._ended[run.id] = None
+        for run_id in list(self._ended):  # the reads beyond this poll's budget wait for the next poll
+            if self.client.requests_counted - start >= plan.base_budget:
+                break
+            del self._ended[run_id]
+            if run_id in self._by_id:
+                self._end(self._by_id[run_id], now)
         self.budget.observe("base", self.client.requests_counted - start)
         waiting = any(not one_run.all_started(t) for t in self._by_id.values())
-        if self.live and waiting and self._live_every and poll % self._live_every == 0:
+        if self.live and waiting and plan.live_every and poll % plan.live_every == 0:
             start = self.client.requests_counted
-            self._in_progress(now)
+            self._in_progress(now, start + plan.live_budget)
             self.budget.observe("live", self.client.requests_counted - start)
         self._expire(now)
 
     def _listing(self, status: str | None, created: str, stop_below: int | None = None) -> Iterator[WorkflowRun]:
         return listed_runs(self.client, self.owner, self.repo, self.workflow, status, created, stop_below)
 
-    def _completed(self, now: float) -> None:
+    def _in_progress(self, now: float, spend_until: float) -> None:
         since = created_filter(self._since or now, slack_s=60)
-        for run in list(self._listing("completed", since, stop_below=min(self._by_id))):
-            tracked = self._by_id.get(run.id)
-            if tracked is not None:
-                tracked.seen(run)
-                self._end(tracked, now)
-
-    def _in_progress(self, now: float) -> None:
-        since = created_filter(self._since or now, slack_s=60)
-        for run in list(self._listing("in_progress", since, stop_below=min(self._by_id) if self._by_id else None)):
+        for run in reversed(list(self._listing("in_progress", since, stop_below=min(self._by_id)))):
             tracked = self._by_id.get(run.id)
             if tracked is None:
                 continue
@@ -182,6 +183,7 @@ class RunTracker:
                 tracked.dirty
                 and not one_run.all_started(tracked)
                 and now - max(tracked.jobs_read_at, tracked.in_progress_since) >= self.jobs_refresh
+                and self.client.requests_counted < spend_until  # else it stays dirty: read on a later round
             ):
                 self._read_jobs(tracked, now)
 
@@ -245,13 +247,8 @@ class RunTracker:
 
     def summary(self) -> dict[str, Any]:
         """What the tracking cost and how late it was (for meta.json and the benchmark)."""
-        return {
-            "live_rows": self.live,
-            "polls": self.polls,
-            "finished_runs": self.finished_runs,
-            "start_report_lag_s": percentiles(self.start_lags),
-            "end_notice_lag_s": percentiles(self.end_lags),
-        }
+        lags = {"start_report_lag_s": percentiles(self.start_lags), "end_notice_lag_s": percentiles(self.end_lags)}
+        return {"live_rows": self.live, "polls": self.polls, "finished_runs": self.finished_runs, **lags}
 
     # -- ending -------------------------------------------------------------------------------
 
