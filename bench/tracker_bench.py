@@ -62,7 +62,7 @@ def start_sim(args: list[str] | None = None) -> tuple[subprocess.Popen, str]:
     return process, url
 
 
-def ours_command(url: str, poll: float, results_dir: str) -> list[str]:
+def ours_command(url: str, poll: float, results_dir: str, live: str = "on") -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -92,14 +92,16 @@ def ours_command(url: str, poll: float, results_dir: str) -> list[str]:
         "100000",
         "--sample-interval",
         "30",
+        "--live-rows",
+        live,
     ]
 
 
-def run_pair(poll: float, runs: int) -> dict[str, dict[str, float]]:
+def run_pair(poll: float, runs: int, live: str = "on") -> dict[str, dict[str, float]]:
     sims = {name: start_sim() for name in ("ours", "naive")}
     results_dir = Path(tempfile.mkdtemp())
     env = {**os.environ, "BENCH_RUNS": str(runs), "BENCH_POLL": str(poll), "GITHUB_TOKEN": "bench-token"}
-    ours_cmd = ours_command(sims["ours"][1], poll, str(results_dir))
+    ours_cmd = ours_command(sims["ours"][1], poll, str(results_dir), live)
     naive_cmd = [
         sys.executable,
         "-m",
@@ -165,14 +167,14 @@ def run_pair(poll: float, runs: int) -> dict[str, dict[str, float]]:
     return out
 
 
-def cpu_alone(poll: float, runs: int) -> float:
+def cpu_alone(poll: float, runs: int, live: str = "on") -> float:
     """CPU seconds of our Locust process alone (a second run, on its own)."""
     process, url = start_sim()
     results_dir = tempfile.mkdtemp()
     env = {**os.environ, "BENCH_RUNS": str(runs), "GITHUB_TOKEN": "bench-token"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(
-        ours_command(url, poll, results_dir),
+        ours_command(url, poll, results_dir, live),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -293,6 +295,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--polls", default="1,10")
     parser.add_argument("--settings", default="burst,closed,workers")
+    parser.add_argument("--burst-live", default="on,off", help="live rows in the burst setting")
     args = parser.parse_args()
     report: dict[str, object] = {}
     settings = args.settings.split(",")
@@ -302,10 +305,11 @@ def main() -> None:
                 report[f"{name}_{live}"] = result = users_setting(name, live)
                 print(json.dumps({f"{name}_{live}": result}, indent=2), flush=True)
     for poll in (float(p) for p in args.polls.split(",")) if "burst" in settings else ():
-        pair = run_pair(poll, args.runs)
-        pair["ours"]["cpu_s_per_run"] = round(cpu_alone(poll, args.runs) / args.runs, 4)
-        report[f"poll_{poll:g}s"] = pair
-        print(json.dumps({f"poll_{poll:g}s": pair}, indent=2), flush=True)
+        for live in args.burst_live.split(","):
+            pair = run_pair(poll, args.runs, live)
+            pair["ours"]["cpu_s_per_run"] = round(cpu_alone(poll, args.runs, live) / args.runs, 4)
+            report[f"poll_{poll:g}s_live_{live}"] = pair
+            print(json.dumps({f"poll_{poll:g}s_live_{live}": pair}, indent=2), flush=True)
     print(json.dumps(report, indent=2))
 
 

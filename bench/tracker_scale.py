@@ -24,6 +24,7 @@ import uuid
 
 import requests
 
+from ghrunner_locust.errors import Error
 from ghrunner_locust.github import GitHubClient
 from ghrunner_locust.tracking import Dispatched, RunTracker
 
@@ -114,14 +115,17 @@ def budget(args: argparse.Namespace) -> dict[str, object]:
     )
     for _ in range(args.runs):
         dispatch(client, tracker, args.sleep)
-    start_cpu, began, intervals, polls = cpu_s(), time.monotonic(), [], []
+    start_cpu, began, intervals, polls, errors = cpu_s(), time.monotonic(), [], [], []
     deadline = began + args.timeout
     while tracker.runs and time.monotonic() < deadline:
         t0 = time.monotonic()
-        tracker.poll_once()
+        try:
+            tracker.poll_once()
+        except Error as exc:  # as the Locust glue does: note it, poll again after the interval
+            errors.append(str(exc)[:200])
         polls.append(time.monotonic() - t0)
         intervals.append(tracker.next_interval())
-        time.sleep(max(0.0, intervals[-1] - polls[-1]))
+        time.sleep(max(0.0, min(intervals[-1], deadline - time.monotonic()) - polls[-1]))
     stats = requests.get(f"{url}/_sim/stats", timeout=30).json()
     process.terminate()
     wall = time.monotonic() - began
@@ -133,6 +137,7 @@ def budget(args: argparse.Namespace) -> dict[str, object]:
         "rate_limit_remaining_at_end": client.rate_limit.remaining if client.rate_limit else None,
         "interval_s": {"min": round(min(intervals), 1), "max": round(max(intervals), 1)},
         "poll_duration_s_max": round(max(polls), 2),
+        "errors": errors[:3],
         "cpu_share_of_a_core": round((cpu_s() - start_cpu) / wall, 3),
         **tracker.summary(),
     }
