@@ -21,6 +21,7 @@ _WHERE = {
     "NotFoundError": "errors",
     "ValidationError": "errors",
     "RateLimitError": "errors",
+    "OutcomeUnknownError": "errors",
     "GitHubClient": "github",
     "GitHubRetry": "github",
     "RateLimitSnapshot": "github",

@@ -17,6 +17,7 @@ __all__ = [
     "NotFoundError",
     "ValidationError",
     "RateLimitError",
+    "OutcomeUnknownError",
 ]
 
 
@@ -127,4 +128,18 @@ class RateLimitError(APIError):
 
     @property
     def retryable(self) -> bool:
+        return True
+
+
+class OutcomeUnknownError(Error):
+    """A request that creates something may have been acted on, but its answer was lost (dropped, timed out, 5xx)."""
+
+    def __init__(self, message: str, cause: Error) -> None:
+        super().__init__(message)
+        self.cause = cause
+        """The error that hid the outcome."""
+
+    @property
+    def retryable(self) -> bool:
+        """Never fatal; but never re-sent blindly either: look for what it created first."""
         return True

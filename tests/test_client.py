@@ -10,7 +10,7 @@ import requests
 from werkzeug import Response
 
 from ghrunner_locust import AuthError, NotFoundError, RateLimitError, ValidationError
-from ghrunner_locust.errors import APIError
+from ghrunner_locust.errors import APIError, OutcomeUnknownError
 from ghrunner_locust.github import GitHubClient
 from ghrunner_locust.github.client import ConnectionFailedError
 
@@ -104,9 +104,10 @@ def test_get_gives_up_after_five_retries(httpserver, client, clock):
 def test_dispatch_is_not_retried_on_server_error(httpserver, client):
     """A POST that reached GitHub may have created the run: repeating it would start a second one."""
     httpserver.expect_request(DISPATCH, method="POST").respond_with_data("boom", status=502)
-    with pytest.raises(APIError) as info:
+    with pytest.raises(OutcomeUnknownError) as info:
         client.dispatch_workflow("octo", "runners", "runner_test.yml")
-    assert info.value.status == 502 and len(httpserver.log) == 1
+    assert info.value.cause.status == 502 and len(httpserver.log) == 1
+    assert info.value.retryable and "outcome unknown" in str(info.value)
 
 
 def test_dispatch_is_retried_on_rate_limit_refusal(httpserver, client, clock):
@@ -288,9 +289,9 @@ class RecordingSession(requests.Session):
         super().__init__()
         self.verify_seen = []
 
-    def request(self, method, url, **kwargs):
+    def send(self, request, **kwargs):
         self.verify_seen.append(kwargs.get("verify"))
-        return super().request(method, url, **kwargs)
+        return super().send(request, **kwargs)
 
 
 def test_ca_bundle_from_environment_and_argument(httpserver, monkeypatch, tmp_path, clock):
@@ -335,3 +336,122 @@ def test_bad_api_url():
 
     with pytest.raises(Error, match="must start with http"):
         GitHubClient("api.github.com")
+
+
+def test_connection_failures_say_whether_the_request_may_have_been_sent(clock):
+    """Refused: never sent, retryable. Dropped after sending: a dispatch's outcome is unknown, never fatal."""
+    from ghrunner_locust.simulator import Faults, SimConfig, Simulator
+
+    with pytest.raises(ConnectionFailedError) as info:
+        GitHubClient("http://127.0.0.1:9", TOKEN, clock=clock).get_run("octo", "runners", 1)
+    assert info.value.sent is False and info.value.retryable
+    with Simulator(SimConfig(faults={"dispatch": Faults(drop_rate=1.0)})) as server:
+        client = GitHubClient(server.url, TOKEN, clock=clock)
+        with pytest.raises(OutcomeUnknownError) as unknown:
+            client.dispatch_workflow("octo", "runners", "runner_test.yml")
+        assert isinstance(unknown.value.cause, ConnectionFailedError) and unknown.value.cause.sent
+        assert client.requests_sent <= 1  # never re-sent blindly
+
+
+def test_refusal_pauses_every_later_request(httpserver, clock):
+    """After a 403 with retry-after 43, nothing is sent by this client (any call) until 43 s have passed."""
+    client = GitHubClient(httpserver.url_for("").rstrip("/"), TOKEN, clock=clock, max_wait=10)
+    sent_at = []
+
+    def record(request):
+        sent_at.append(clock.time())
+        return Response(json.dumps(RUN), status=200, content_type="application/json")
+
+    httpserver.expect_ordered_request("/repos/octo/runners/actions/runs/42").respond_with_json(
+        {"message": "You have exceeded a secondary rate limit"}, status=403, headers={"retry-after": "43"}
+    )
+    httpserver.expect_request("/repos/octo/runners/actions/runs/42").respond_with_handler(record)
+    start = clock.time()
+    with pytest.raises(RateLimitError):
+        client.get_run("octo", "runners", 42)
+    assert client.pause.until == start + 43
+    with pytest.raises(RateLimitError, match="paused"):  # longer than max_wait: refused here, nothing sent
+        client.dispatch_workflow("octo", "runners", "runner_test.yml")
+    assert len(httpserver.log) == 1
+    client.retry.max_wait = 60  # within max_wait: the call sleeps through the pause, then goes
+    client.get_run("octo", "runners", 42)
+    client.get_run("octo", "runners", 42)
+    assert sent_at and min(sent_at) >= start + 43 and len(httpserver.log) == 3
+
+
+def test_spent_budget_pauses_until_reset(httpserver, clock):
+    reset = int(clock.time()) + 120
+    headers = {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)}
+    httpserver.expect_request("/repos/octo/runners/actions/runs/42").respond_with_json(RUN, headers=headers)
+    client = GitHubClient(httpserver.url_for("").rstrip("/"), TOKEN, clock=clock, max_wait=300)
+    client.get_run("octo", "runners", 42)
+    assert client.pause.remaining_s() >= 120
+    client.get_run("octo", "runners", 42)
+    assert clock.time() >= reset and len(httpserver.log) == 2
+
+
+def test_pause_is_shared_and_relayed():
+    from ghrunner_locust.clock import FakeClock
+    from ghrunner_locust.github import RateLimitPause
+
+    clock = FakeClock()
+    pause, relayed = RateLimitPause(clock), []
+    pause.subscribe(lambda until, reason: relayed.append(until))
+    assert pause.refused(429, {}) == 60.0  # neither retry-after nor an exhausted budget: a minute
+    assert not pause.pause_until(clock.time() + 10)  # already covered
+    assert pause.pause_until(clock.time() + 90, "relayed", relay=False) and relayed == [clock.time() + 60]
+    assert pause.wait() == 90.0
+
+
+def test_listings_page_on_beyond_ten_pages(httpserver, client):
+    def page(request):
+        number = int(request.args.get("page", 1))
+        headers = {}
+        if number < 12:
+            headers["Link"] = f'<{httpserver.url_for("/repos/octo/runners/actions/runners")}?page={number + 1}>; rel="next"'
+        runners = [{"id": number * 10 + i, "name": f"r{number}-{i}", "status": "online", "busy": False} for i in range(2)]
+        return Response(json.dumps({"total_count": 24, "runners": runners}), headers=headers, content_type="application/json")
+
+    httpserver.expect_request("/repos/octo/runners/actions/runners").respond_with_handler(page)
+    assert len(client.list_runners("octo", "runners").items) == 24 and len(httpserver.log) == 12
+
+
+def test_etag_cache_is_bounded_and_forgets_finished_runs(httpserver, clock):
+    client = GitHubClient(httpserver.url_for("").rstrip("/"), TOKEN, clock=clock, etag_entries=5)
+    httpserver.expect_request("/repos/octo/runners/actions/runs/7/jobs").respond_with_json(
+        {"total_count": 0, "jobs": []}, headers={"ETag": '"j7"'}
+    )
+    for run_id in range(10):
+        httpserver.expect_request(f"/repos/octo/runners/actions/runs/{run_id + 100}").respond_with_json(
+            {**RUN, "id": run_id + 100}, headers={"ETag": f'"{run_id}"'}
+        )
+    client.list_run_jobs("octo", "runners", 7)
+    assert len(client.etags) == 1 and client.forget_run(7) == 1 and len(client.etags) == 0
+    for run_id in range(10):
+        client.get_run("octo", "runners", run_id + 100)
+    assert len(client.etags) == 5
+
+
+def test_one_prepare_and_no_environment_lookup_per_call(httpserver, client, monkeypatch):
+    """Proxies are read once per client; each request is prepared once (its URL is its ETag key)."""
+    import requests.sessions
+    import requests.utils
+
+    calls = {"proxies": 0, "prepare": 0}
+    real_lookup, real_prepare = requests.utils.get_environ_proxies, requests.PreparedRequest.prepare
+
+    def lookup(*args, **kwargs):
+        calls["proxies"] += 1
+        return real_lookup(*args, **kwargs)
+
+    def prepare(self, *args, **kwargs):
+        calls["prepare"] += 1
+        return real_prepare(self, *args, **kwargs)
+
+    monkeypatch.setattr(requests.utils, "get_environ_proxies", lookup)
+    monkeypatch.setattr(requests.sessions, "get_environ_proxies", lookup)
+    monkeypatch.setattr(requests.PreparedRequest, "prepare", prepare)
+    httpserver.expect_request("/repos/octo/runners/actions/runs/42").respond_with_json(RUN, headers={"ETag": '"a"'})
+    for _ in range(5):
+        client.get_run("octo", "runners", 42)
+    assert calls == {"proxies": 0, "prepare": 5}

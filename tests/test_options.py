@@ -49,3 +49,27 @@ def test_sim_argv_forwards_only_changed_knobs():
         ["--sim-runners", "8", "--sim-ephemeral", "--sim-fault", "dispatch:error=0.1", "--job-count", "3"]
     )
     assert sim_argv(options) == ["--runners", "8", "--ephemeral", "--fault", "dispatch:error=0.1"]
+
+
+def test_adaptive_user_runs_only_its_own_task():
+    """Issue 13: Locust gathers tasks from base classes, so AdaptiveUser ran OpenLoopUser's task half the time."""
+    import subprocess
+    import sys
+
+    code = (
+        "from ghrunner_locust.plugin.users import AdaptiveUser, OpenLoopUser\n"
+        "class Mine(AdaptiveUser):\n    pass\n"
+        "assert AdaptiveUser.tasks == [AdaptiveUser.dispatch_at_rate] == Mine.tasks, Mine.tasks\n"
+        "assert OpenLoopUser.dispatch_at_rate not in Mine.tasks\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_live_rows_and_budget_reserve_options():
+    from ghrunner_locust.plugin.settings import Settings
+
+    options = argparse.Namespace(live_rows="off", budget_reserve=500)
+    settings = Settings.from_options(options)
+    assert settings.live_rows is False and settings.budget_reserve == 500
+    assert Settings.from_options(argparse.Namespace()).live_rows is True

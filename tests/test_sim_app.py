@@ -179,6 +179,9 @@ def test_primary_limit_and_etag_304_not_counted():
         assert client.rate_limit.remaining == 0
         with pytest.raises(RateLimitError):
             client.list_workflow_runs("o", "r", status="in_progress")
+        assert client.requests_sent == 4  # the spent budget paused the client: nothing more was sent
+        refused = requests.get(f"{server.url}/repos/o/r/actions/runs?status=in_progress", headers=H)
+        assert refused.status_code == 403
         stats = requests.get(f"{server.url}/_sim/stats").json()
         assert stats["counted"] == 3 and stats["endpoints"]["list_runs"]["not_counted"] >= 2
 

@@ -106,3 +106,221 @@ def test_run_timeout_and_not_found(sim):
     run_to_end(tracker, timeout=5)
     assert sorted(r.conclusion for r in seen.runs) == ["not_found", "timed_out"]
     assert all(r.reason for r in seen.runs)
+
+
+def wait_until(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_run_that_ends_between_two_polls_is_noticed_on_the_next(sim):
+    """Issue 11 item 6: a run seen queued, then completed before the next poll, ends on that poll."""
+    client = GitHubClient(sim.url, TOKEN)
+    seen = Collect()
+    tracker = RunTracker(client, "octo", "runners", WF, listener=seen, poll_interval=5, jobs_refresh=5)
+    dispatch(client, tracker, {"job_count": "2", "sleep_duration": "0"})
+    tracker.poll_once()
+    assert tracker.in_flight == 1
+    wait_until(lambda: all(j["completed_at"] for j in sim.state.truth()) and len(sim.state.truth()) == 2)
+    tracker.poll_once()
+    assert tracker.in_flight == 0 and seen.runs[0].conclusion == "success" and len(seen.jobs) == 2
+
+
+@pytest.mark.parametrize("live", [True, False])
+def test_counted_requests_per_run(sim, live):
+    """A run costs its dispatch and one read of its jobs (live rows: at most one more while it runs), plus the
+    listing of completed runs once per poll in which something ended (unchanged, it is a free 304)."""
+    client = GitHubClient(sim.url, TOKEN)
+    seen = Collect()
+    tracker = RunTracker(client, "octo", "runners", WF, listener=seen, poll_interval=0.5, jobs_refresh=0.5, live=live)
+    for _ in range(6):
+        dispatch(client, tracker, {"job_count": "2", "sleep_duration": "1"})
+    polls_with_ends = 0
+    deadline = time.monotonic() + 30
+    while tracker.runs and time.monotonic() < deadline:
+        before = tracker.finished_runs
+        tracker.poll_once()
+        polls_with_ends += tracker.finished_runs > before
+        time.sleep(0.5)
+    counts = sim.app.counts
+    assert len(seen.runs) == 6 and len(seen.jobs) == 12 and sorted(seen.started) == sorted(j.job_id for j in seen.jobs)
+    assert counts[("dispatch", "counted")] == 6
+    if live:
+        assert counts[("list_jobs", "counted")] <= 12
+    else:
+        assert counts[("list_jobs", "counted")] == 6
+        assert counts[("list_runs", "counted")] <= polls_with_ends + 1  # the first listing has no ETag yet
+        assert counts[("list_runs", "not_counted")] >= 1
+
+
+def test_no_run_lost_or_doubled_when_dispatch_answers_are_lost(sim):
+    """Issue 11 item 2: 10% of dispatches answered 502 and 5% dropped *after* the run was created."""
+    from ghrunner_locust.errors import OutcomeUnknownError
+
+    from .faultproxy import FaultProxy
+
+    with FaultProxy(sim.url, error_after=0.10, drop_after=0.05, lose_before=0.05, seed=5) as proxy:
+        client = GitHubClient(proxy.url, TOKEN)
+        seen = Collect()
+        tracker = RunTracker(client, "octo", "runners", WF, listener=seen, poll_interval=0.2, find_timeout=3)
+        unknown = 0
+        for _ in range(60):
+            key, sent = uuid.uuid4().hex[:10], time.time()
+            try:
+                result = client.dispatch_workflow("octo", "runners", WF, "main", {"sleep_duration": "0", "run_key": key})
+                tracker.track(Dispatched(key, sent, result.run_id, sleep_s=0))
+            except OutcomeUnknownError as exc:
+                unknown += 1
+                tracker.track(Dispatched(key, sent, None, sleep_s=0, unknown=str(exc)))
+        run_to_end(tracker, timeout=60, interval=0.2)
+        faults = dict(proxy.faults)
+    created = {run.id: run.inputs["run_key"] for run in sim.state.runs.values()}
+    assert faults["error_after"] >= 3 and faults["drop_after"] >= 1 and faults["lost_before"] >= 1, faults
+    assert unknown == sum(faults.values())
+    assert len(set(created.values())) == len(created)  # nothing sent twice
+    recorded = {r.run_id for r in seen.runs if r.run_id is not None}
+    assert recorded == set(created)  # nothing lost
+    failed = [r for r in seen.runs if r.run_id is None]
+    assert len(failed) == faults["lost_before"] and all("failed" in r.reason and r.conclusion == "not_found" for r in failed)
+    assert len(seen.jobs) == len(created)
+
+
+class StubClient:
+    """A client that serves runs listings from memory (for tracker scale without a simulator)."""
+
+    def __init__(self, completed=(), in_progress=()):
+        from ghrunner_locust.github.models import WorkflowRun
+
+        def run(run_id, status):
+            return WorkflowRun.from_api(
+                {
+                    "id": run_id,
+                    "status": status,
+                    "conclusion": "success" if status == "completed" else None,
+                    "display_title": f"t [{run_id}]",
+                    "updated_at": "2026-01-01T00:00:00Z",
+                }
+            )
+
+        self.lists = {
+            "completed": [run(i, "completed") for i in sorted(completed, reverse=True)],
+            "in_progress": [run(i, "in_progress") for i in sorted(in_progress, reverse=True)],
+        }
+        self.requests_counted = 0
+        self.rate_limit = None
+        self.jobs_reads = []
+        self.pages = 0
+
+    def runs_page(self, owner, repo, workflow, params, url=None):
+        from ghrunner_locust.github.models import Page
+
+        number = int(url or 1)
+        items = self.lists.get(params.get("status"), [])
+        self.pages += 1
+        self.requests_counted += 1
+        page = items[(number - 1) * 100 : number * 100]
+        return Page(tuple(page), len(items), False), (str(number + 1) if number * 100 < len(items) else None)
+
+    def list_run_jobs(self, owner, repo, run_id):
+        from ghrunner_locust.github.models import Job, Page
+
+        self.jobs_reads.append(run_id)
+        self.requests_counted += 1
+        job = {
+            "id": run_id * 10,
+            "run_id": run_id,
+            "name": "j",
+            "status": "completed",
+            "conclusion": "success",
+            "created_at": "2026-01-01T00:00:00Z",
+            "started_at": "2026-01-01T00:00:01Z",
+            "completed_at": "2026-01-01T00:00:02Z",
+        }
+        return Page((Job.from_api(job),), 1, False)
+
+    def forget_run(self, run_id):
+        return 0
+
+
+def test_thousands_of_runs_listed_past_ten_pages_without_reading_unchanged_ones(clock):
+    """Issue 13: with 1,500 in progress and 1,200 ended, one poll reads exactly the 1,200 ended runs' jobs."""
+    client = StubClient(completed=range(1, 1201), in_progress=range(1201, 2701))
+    tracker = RunTracker(client, "o", "r", WF, clock=clock, jobs_refresh=5)
+    for run_id in range(1, 2701):
+        tracker.track(Dispatched(str(run_id), clock.time(), run_id))
+    tracker.poll_once()
+    assert tracker.finished_runs == 1200 and sorted(client.jobs_reads) == list(range(1, 1201))
+    assert client.pages == 12 + 15
+    clock.sleep(5)
+    tracker.poll_once()  # live: every run in progress read once (it started); none ended
+    assert tracker.in_flight == 1500 and len(client.jobs_reads) == 2700
+
+
+def test_poll_interval_follows_what_polls_cost(clock):
+    """Issue 13: 2,000 runs in flight on a 5,000-an-hour token, polls costing 0-1: the interval stays 5 s."""
+    from ghrunner_locust.github.ratelimit import RateLimitSnapshot
+
+    client = StubClient(in_progress=range(1, 2001))
+    tracker = RunTracker(client, "o", "r", WF, clock=clock, live=False)
+    for run_id in range(1, 2001):
+        tracker.track(Dispatched(str(run_id), clock.time(), run_id))
+    client.rate_limit = RateLimitSnapshot(5000, 4000, 1000, int(clock.time()) + 3600)
+    for _ in range(3):
+        tracker.poll_once()
+        assert tracker.next_interval() == 5.0
+    client.rate_limit = RateLimitSnapshot(5000, 5, 4995, int(clock.time()) + 3600)
+    tracker.budget.observe("base", 1)
+    assert tracker.next_interval() >= 30  # 5 requests left for an hour: stretch
+    tracker.budget.reserve = 50
+    assert tracker.next_interval() >= 3600  # the reserve is not the tracker's to spend
+
+
+def test_short_budget_thins_live_rows_before_ends():
+    """With little budget the live part runs every k-th poll; ends keep the poll interval."""
+    from ghrunner_locust.github.ratelimit import RateLimitSnapshot
+    from ghrunner_locust.tracking.budget import PollBudget
+
+    budget = PollBudget(5.0)
+    for _ in range(20):
+        budget.observe("base", 1)
+        budget.observe("live", 20)
+    plenty = budget.plan(RateLimitSnapshot(5000, 4000, 1000, 1_700_003_600), 1_700_000_000)
+    short = budget.plan(RateLimitSnapshot(5000, 1000, 4000, 1_700_003_600), 1_700_000_000)
+    assert (plenty.interval, plenty.live_every) == (5.0, 1)
+    assert short.interval == 5.0 and short.live_every > 1
+
+
+def test_a_burst_of_dispatches_does_not_stall_polling():
+    """200 dispatches in the first second are a burst, not a pace: the tracker keeps its interval."""
+    from ghrunner_locust.github.ratelimit import RateLimitSnapshot
+    from ghrunner_locust.tracking.budget import PollBudget
+
+    budget = PollBudget(5.0)
+    budget.observe("base", 1)
+    budget.observe_other(200, 1.0)
+    assert budget.plan(RateLimitSnapshot(5000, 4700, 300, 1_700_003_600), 1_700_000_000).interval == 5.0
+    budget.observe_other(10_000, 1.0)  # others spend everything: slow down, but never stop noticing ends
+    assert budget.plan(RateLimitSnapshot(5000, 4700, 300, 1_700_003_600), 1_700_000_000).interval == budget.max_interval
+
+
+def test_reads_of_ended_runs_keep_within_the_budget(clock):
+    """Issue 13: 300 runs end at once on a token with 1,000 requests left: the reads spread over polls."""
+    from ghrunner_locust.github.ratelimit import RateLimitSnapshot
+
+    client = StubClient(completed=range(1, 301))
+    tracker = RunTracker(client, "o", "r", WF, clock=clock, live=False)
+    for run_id in range(1, 301):
+        tracker.track(Dispatched(str(run_id), clock.time(), run_id))
+    client.rate_limit = RateLimitSnapshot(5000, 1000, 4000, int(clock.time()) + 3600)
+    per_poll = []
+    for _ in range(100):
+        before = client.requests_counted
+        clock.sleep(tracker.next_interval())
+        tracker.poll_once()
+        per_poll.append(client.requests_counted - before)
+        if not tracker.runs:
+            break
+    assert tracker.finished_runs == 300 and sorted(client.jobs_reads) == list(range(1, 301))
+    assert max(per_poll) <= 12 and len(per_poll) > 25  # about 1,000 / 600 s * 0.9 * 5 s a poll

@@ -2,7 +2,7 @@
 
 from .client import DEFAULT_API_URL, DEFAULT_API_VERSION, ConnectionFailedError, GitHubClient, resolve_token
 from .models import DispatchResult, Job, Page, RateLimit, Runner, Workflow, WorkflowRun, parse_time
-from .ratelimit import RateLimitSnapshot, is_rate_limited, rate_limit_wait
+from .ratelimit import RateLimitPause, RateLimitSnapshot, is_rate_limited, rate_limit_wait
 from .retry import GitHubRetry
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "resolve_token",
     "GitHubRetry",
     "RateLimitSnapshot",
+    "RateLimitPause",
     "is_rate_limited",
     "rate_limit_wait",
     "DispatchResult",

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["RateLimitSnapshot", "is_rate_limited", "rate_limit_wait", "SECONDARY_DEFAULT_WAIT_S"]
+from ..clock import Clock, SystemClock
+
+__all__ = ["RateLimitSnapshot", "RateLimitPause", "is_rate_limited", "rate_limit_wait", "SECONDARY_DEFAULT_WAIT_S"]
+
+log = logging.getLogger(__name__)
 
 SECONDARY_DEFAULT_WAIT_S = 60.0
 """GitHub: with neither ``retry-after`` nor an exhausted primary budget, wait at least a minute."""
@@ -85,3 +90,68 @@ def rate_limit_wait(headers: Mapping[str, str], now: float) -> float:
         if reset is not None:
             return max(0.0, reset - now) + 1.0
     return SECONDARY_DEFAULT_WAIT_S
+
+
+class RateLimitPause:
+    """One token's pause, shared by every request of a process: nothing is sent before :attr:`until`.
+
+    A refusal (403/429 with ``retry-after``, or ``x-ratelimit-remaining: 0`` until ``x-ratelimit-reset``,
+    or a minute when GitHub gives neither) sets it; :meth:`wait` is called before every request. The
+    clients, the dispatch governor and the tracker of a process share one instance.
+
+    In a distributed test a process relays its pauses to the others: :meth:`subscribe` a callback that
+    sends ``(until, reason)`` to the master, and apply what the master relays with
+    ``pause_until(until, reason, relay=False)`` (so a relayed pause is not relayed again).
+    """
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.clock: Clock = clock or SystemClock()
+        self.until = 0.0
+        """Epoch second before which nothing is sent (0: no pause)."""
+        self.reason = ""
+        """Why, in words (the refusal's status and headers)."""
+        self.pauses = 0
+        """How many times a refusal set or extended the pause."""
+        self._subscribers: list[Callable[[float, str], None]] = []
+
+    def subscribe(self, callback: Callable[[float, str], None]) -> None:
+        """Call ``callback(until, reason)`` whenever a refusal seen here sets or extends the pause."""
+        self._subscribers.append(callback)
+
+    def pause_until(self, until: float, reason: str = "rate limited", *, relay: bool = True) -> bool:
+        """Pause every request until epoch second ``until``; ``False`` when an existing pause already covers it."""
+        if until <= self.until:
+            return False
+        self.until, self.reason = until, reason
+        self.pauses += 1
+        if relay:
+            for callback in list(self._subscribers):
+                try:
+                    callback(until, reason)
+                except Exception:  # noqa: BLE001 - a broken relay must not break the request that saw the refusal
+                    log.exception("rate-limit pause relay failed")
+        return True
+
+    def refused(self, status: int, headers: Mapping[str, str]) -> float:
+        """Record a refusal seen in a response; return how long to wait from now."""
+        now = self.clock.time()
+        wait = rate_limit_wait(headers, now)
+        self.pause_until(now + wait, f"{status} rate limit: waiting {wait:.0f} s")
+        return wait
+
+    def exhausted(self, snapshot: RateLimitSnapshot) -> None:
+        """A successful answer said the budget is spent: pause until it resets (plus a second of margin)."""
+        if snapshot.remaining <= 0 and snapshot.reset > self.clock.time():
+            self.pause_until(snapshot.reset + 1.0, f"primary budget spent ({snapshot.used} used); resets at {snapshot.reset}")
+
+    def remaining_s(self) -> float:
+        """Seconds the pause still lasts (0: none)."""
+        return max(0.0, self.until - self.clock.time())
+
+    def wait(self) -> float:
+        """Sleep (through the clock) until the pause is over; return how long it slept."""
+        waited = 0.0
+        while (left := self.remaining_s()) > 0:
+            self.clock.sleep(left)
+            waited += left
+        return waited

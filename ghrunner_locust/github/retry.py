@@ -10,7 +10,7 @@ from urllib3.util.retry import Retry
 
 from ..clock import Clock, SystemClock
 from ..errors import RateLimitError
-from .ratelimit import is_rate_limited, rate_limit_wait
+from .ratelimit import RateLimitPause, is_rate_limited, rate_limit_wait
 
 __all__ = ["GitHubRetry"]
 
@@ -27,6 +27,9 @@ class GitHubRetry(Retry):
       (``retry-after``, else until ``x-ratelimit-reset``, else a minute); a wait longer
       than ``max_wait`` raises :class:`RateLimitError` instead of sleeping;
     - never 401/404/422 (they are not in the status list).
+
+    A rate-limit refusal also sets the shared :class:`RateLimitPause` (``pause=``), so every other
+    request of the process waits too instead of being refused in turn.
 
     **POST is not idempotent** (a repeated dispatch starts a second run), so a POST is
     retried only when GitHub cannot have acted on it:
@@ -49,6 +52,7 @@ class GitHubRetry(Retry):
         backoff_max: float = 30.0,
         clock: Clock | None = None,
         max_wait: float = DEFAULT_MAX_WAIT_S,
+        pause: RateLimitPause | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("status_forcelist", SERVER_ERRORS | RATE_LIMIT_STATUSES)
@@ -65,10 +69,12 @@ class GitHubRetry(Retry):
         )
         self.clock: Clock = clock or SystemClock()
         self.max_wait = max_wait
+        self.pause = pause or RateLimitPause(self.clock)
 
     def new(self, **kw: Any) -> GitHubRetry:
         kw.setdefault("clock", self.clock)
         kw.setdefault("max_wait", self.max_wait)
+        kw.setdefault("pause", self.pause)
         return super().new(**kw)  # type: ignore[return-value]
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
@@ -103,7 +109,8 @@ class GitHubRetry(Retry):
         return self.get_backoff_time()
 
     def sleep(self, response: BaseHTTPResponse | None = None) -> None:
-        wait = self.wait_for(response)
+        limited = response is not None and is_rate_limited(response.status, response.headers)
+        wait = self.pause.refused(response.status, response.headers) if limited else self.wait_for(response)  # type: ignore[union-attr]
         if wait > self.max_wait and response is not None:
             reset = response.headers.get("x-ratelimit-reset")
             raise RateLimitError(
@@ -112,4 +119,7 @@ class GitHubRetry(Retry):
                 reset_at=float(reset) if reset and reset.isdigit() else self.clock.time() + wait,
                 wait_s=wait,
             )
-        self.clock.sleep(wait)
+        if limited:
+            self.pause.wait()  # the shared pause: it may have been extended by another request meanwhile
+        else:
+            self.clock.sleep(wait)

@@ -1,19 +1,17 @@
-"""The harness across processes: records to the master, every dispatch announced to the master as it is
-made, a missing worker's runs adopted by the master, workers that stop on losing the master, the end-of-test
+"""The harness across processes: records to the master, a missing worker noted (its runs are on the master's
+tracker, see ``handover.py``), workers that stop on losing the master, the end-of-test
 drain of every worker."""
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict
 from typing import Any
 
 import gevent
 from locust.runners import STATE_MISSING
 
 from ..tracking.records import JobRecord, RunRecord, from_row
-from ..tracking.tracker import Dispatched, RunTracker
 from .planning import STAGE
 
 __all__ = ["DistributedMixin", "RECORDS", "ABORT", "SHARE", "DRAIN", "DRAINED", "MASTER_LOST_S"]
@@ -34,7 +32,7 @@ class DistributedMixin:
     def _init_distributed(self) -> None:
         runner = self.environment.runner
         self.in_flight_of: dict[str, dict[str, dict[str, Any]]] = {}
-        """Master: each worker's runs in flight by run_key (dispatches announced, runs not yet ended)."""
+        """Master: each worker's runs in flight by run_key (handed over, not yet ended)."""
         self.lost_workers: set[str] = set()
         self._written_jobs: set[tuple[int, int]] = set()
         if runner is None:
@@ -51,11 +49,6 @@ class DistributedMixin:
             gevent.spawn(self._watch_workers)
 
     # -- worker -------------------------------------------------------------------------------
-
-    def announce(self, dispatched: Dispatched) -> None:
-        """Worker: tell the master of a dispatch at once, so a run survives the worker that made it."""
-        if self.role == "worker":
-            self.environment.runner.send_message(RECORDS, [{"kind": "dispatch", "d": asdict(dispatched)}])
 
     def _send_loop(self) -> None:
         while True:
@@ -87,19 +80,14 @@ class DistributedMixin:
     # -- master -------------------------------------------------------------------------------
 
     def _receive_records(self, msg: Any, **kwargs: Any) -> None:
-        mine = self.in_flight_of.setdefault(msg.node_id, {})
         for item in msg.data:
             kind = item["kind"]
-            if kind == "dispatch":
-                mine[item["d"]["run_key"]] = item["d"]
-            elif kind == "start":
+            if kind == "start":
                 self.queue_samples.append((item["t"], item["q"]))
             elif kind == "job":
                 self._write_once(from_row(JobRecord, item["row"]))
             else:
-                record = from_row(RunRecord, item["row"])
-                mine.pop(record.run_key, None)
-                self._write(record)
+                self._write(from_row(RunRecord, item["row"]))
 
     def _write_once(self, record: JobRecord) -> None:
         """A job is written once, even when a worker sent it before it was lost and the master adopted its run."""
@@ -122,29 +110,12 @@ class DistributedMixin:
                 self._all_drained.set()
 
     def _adopt(self, worker: str) -> None:
+        """A lost worker's runs in flight are on the master's tracker already (``handover.py``): say so."""
         runs = self.in_flight_of.pop(worker, {})
         when = time.strftime("%H:%M:%S", time.gmtime())
         note = f"worker {worker} was lost at {when} UTC; the master adopted its {len(runs)} runs in flight"
         log.warning("ghrunner: %s", note)
         self.notes.append(note)
-        if not runs or self.client is None or self.settings is None:
-            return
-        if self.tracker is None:
-            s = self.settings
-            self.tracker = RunTracker(
-                self.client,
-                s.owner,
-                s.repo,
-                s.workflow,
-                listener=self,
-                poll_interval=s.poll_interval,
-                jobs_refresh=s.jobs_refresh,
-                run_timeout=s.run_timeout,
-                worker="master",
-            )
-            self._spawn(self._track_loop)
-        for data in runs.values():
-            self.tracker.track(Dispatched(**data))
 
     def _expected_acks(self) -> set[str]:
         return set(getattr(self, "_expected", set())) - self.lost_workers

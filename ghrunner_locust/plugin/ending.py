@@ -14,6 +14,9 @@ from typing import Any
 import gevent
 
 from .._version import __version__
+from ..errors import Error
+from ..planning.checks import EXIT_CHECK_FAILED
+from ..report.gate import check_gate
 from ..tracking.records import iso
 from ..tracking.results import ResultsWriter, results_dir_name
 
@@ -68,9 +71,22 @@ class EndingMixin:
                 "role": self.role,
                 "hostname": socket.gethostname(),
                 "notes": list(self.notes),
+                **self._shape_meta(),
                 **extra,
             }
         )
+
+    def _shape_meta(self) -> dict[str, Any]:
+        """The shape and its plan's stages, for the report's test parameters."""
+        shape, plan = self.environment.shape_class, getattr(self, "plan", None)
+        out: dict[str, Any] = {}
+        if shape is not None:
+            out["shape"] = {"class": type(shape).__name__, "kind": getattr(plan, "kind", None)}
+        if plan is not None:
+            out["plan"] = {"kind": plan.kind, "stages": [asdict(stage) for stage in plan.stages()]}
+        if self.role == "master":
+            out["workers"] = getattr(self.environment.runner, "worker_count", None)
+        return out
 
     # -- stop ---------------------------------------------------------------------------------
 
@@ -149,6 +165,7 @@ class EndingMixin:
             records=dict(self.writer.counts),
             expected=self.forecasts,
             checks=[asdict(c) for c in checks],
+            **({"tracking": self.tracker.summary()} if self.tracker is not None else {}),
             **self.plan_result,
         )
         self.writer.close()
@@ -162,12 +179,29 @@ class EndingMixin:
             summary = build_report(directory)
         except Exception as exc:  # noqa: BLE001 - the results are on disk; a report failure must not hide them
             log.warning("ghrunner: could not write the report (%s); results in %s", exc, directory)
+            if getattr(self.environment.parsed_options, "gate_fail_if", None):  # no summary: the gate cannot pass
+                self.environment.process_exit_code = EXIT_CHECK_FAILED
             return
         self.report_path = directory / "report.html"
         self.summary_text = format_summary(summary, str(directory))
+        self._gate(summary)
         log.info("ghrunner: report in %s", self.report_path)
         if not getattr(self.environment.parsed_options, "headless", False):
             self.print_summary()
+
+    def _gate(self, summary: dict[str, Any]) -> None:
+        """``--gate-baseline``/``--gate-fail-if``: a line per threshold; a broken one makes the exit code 3."""
+        lines: list[str] = []
+        try:
+            code = check_gate(self.environment.parsed_options, summary, echo=lines.append)
+        except Error as exc:
+            lines, code = [f"gate: {exc}"], EXIT_CHECK_FAILED
+        for line in lines:
+            log.info("ghrunner: %s", line)
+        if lines:
+            self.summary_text = "\n".join([self.summary_text or "", *lines])
+        if code and self.environment.process_exit_code in (None, 0):
+            self.environment.process_exit_code = code
 
     def print_summary(self) -> None:
         """``quit`` (after Locust's own tables): the plugin's summary is the last thing printed."""

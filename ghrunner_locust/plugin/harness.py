@@ -31,6 +31,7 @@ from ..tracking.records import JobRecord, RunRecord, Sample, as_row
 from ..tracking.results import ResultsWriter
 from ..tracking.tracker import Dispatched, RunTracker, TrackedRun, TrackerListener
 from . import events as stats
+from . import handover
 from .distributed import ABORT, SHARE, DistributedMixin
 from .embedded import EmbeddedSimulator
 from .ending import EndingMixin
@@ -110,6 +111,8 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         }
         """The plugin's options as the process started: an empty field of the web form means these."""
         self._init_distributed()
+        if environment.runner is not None:
+            handover.register(self)  # one tracker for the test: the master tracks every worker's runs
 
     # -- start --------------------------------------------------------------------------------
 
@@ -155,6 +158,7 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
             api_version=self.settings.api_version,
             ca_bundle=self.settings.ca_bundle,
             pool_size=50,
+            pause=self.governor.pause,  # one rate-limit pause for every request and dispatch of the process
         )
         if self.role != "worker":
             self._connect_ecs(options)
@@ -175,7 +179,9 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         if self.role == "master":
             workers = max(1, getattr(self.environment.runner, "worker_count", 1))
             self.environment.runner.send_message(SHARE, {"share": 1.0 / workers})
-        else:
+        if self.role == "worker":
+            self._spawn(self._send_loop)
+        else:  # one tracker for the test: the local runner's, or the master's for every worker (plugin/handover.py)
             s = self.settings
             self.tracker = RunTracker(
                 self.client,
@@ -187,10 +193,10 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
                 jobs_refresh=s.jobs_refresh,
                 run_timeout=s.run_timeout,
                 worker=self.worker_id,
+                live=s.live_rows,
+                reserve=s.budget_reserve,
             )
             self._spawn(self._track_loop)
-            if self.role == "worker":
-                self._spawn(self._send_loop)
         self.ready.set()
 
     def _reset_counts(self) -> None:
@@ -232,11 +238,12 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
 
     def dispatched(self, dispatched: Dispatched) -> AsyncResult:
         """Hand a dispatch to the tracker; the result is set with its :class:`RunRecord` when the run ends."""
+        if self.role == "worker":
+            return handover.hand_over(self, dispatched)
         done: AsyncResult = AsyncResult()
         self.run_dispatch_times[dispatched.run_key] = dispatched.dispatched_at
         if self.tracker is not None:
             self.tracker.track(dispatched, on_done=done.set)
-        self.announce(dispatched)
         return done
 
     # -- tracker reports ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ import argparse
 from typing import Any
 
 from ..commands.sim import add_sim_arguments
+from ..report.gate import add_gate_arguments
 
 __all__ = ["add_arguments", "sim_argv"]
 
@@ -34,6 +35,18 @@ def add_arguments(parser: Any) -> None:
     a("--job-type", default="parallel", choices=["parallel", "sequential"], help="parallel matrix or sequential chain")
     a("--poll-interval", type=float, default=5.0, help="seconds between tracker polls (default: %(default)s)")
     a("--jobs-refresh", type=float, default=10.0, help="read a running run's jobs at most this often, s (default: %(default)s)")
+    a(
+        "--live-rows",
+        default="on",
+        choices=["on", "off"],
+        help="report each job's queue latency as it starts (on), or with its run's end: a run then costs 2 requests",
+    )
+    a(
+        "--budget-reserve",
+        type=int,
+        default=0,
+        help="counted requests of the hourly budget the tracker never spends (for the token's other users)",
+    )
     a("--run-timeout", type=float, default=3600.0, help="a run not done this long after dispatch fails (default: %(default)s)")
     a("--results-dir", default="results", help="where each test's results directory goes (default: %(default)s)")
     a("--drain-timeout", type=float, default=60.0, help="at the end, wait this long for runs in flight (default: %(default)s)")
@@ -86,6 +99,7 @@ def add_shape_arguments(parser: Any) -> None:
     a("--check-queue-p95", type=float, default=None, help="CI: fail (exit 3) if p95 queue latency exceeds SECONDS")
     a("--check-fail-ratio", type=float, default=None, help="CI: fail (exit 3) if the failure ratio exceeds RATIO")
     a("--check-timeouts", type=int, default=None, help="CI: fail (exit 3) if more than N runs time out")
+    add_gate_arguments(parser)  # CI: --gate-baseline DIR --gate-fail-if "queue_p95>+20%,..." (exit 3)
 
 
 class _Prefixed:

@@ -61,7 +61,7 @@ class PoolMixin:
 
     def sample(self) -> Sample:
         """The pool and the harness now (on the master, summed over the workers' latest reports)."""
-        mine = [self.report()] if self.role == "local" else list(self.worker_reports.values())
+        mine = [self.report()] + (list(self.worker_reports.values()) if self.role == "master" else [])
         remaining = [r["rate_remaining"] for r in mine if r.get("rate_remaining") is not None]
         busy = online = None
         if self.runners_api and self.client is not None and self.settings is not None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..planning.scenario import Scenario, load_scenario
+from ..report.gate import validate_gate
 from .form import check_numbers
 from .settings import Settings
 
@@ -23,6 +24,7 @@ def preflight(options: Any) -> None:
         read_scenario(options.scenario)
     check_results_dir(getattr(options, "results_dir", None) or "results")
     Settings.from_options(options).token()  # no token for a repository: refused before anything starts
+    validate_gate(options)  # a malformed threshold or a missing baseline costs no test
 
 
 def read_scenario(path: str) -> Scenario:

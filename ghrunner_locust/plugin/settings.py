@@ -37,6 +37,10 @@ class Settings:
     extra_inputs: dict[str, str] = field(default_factory=dict)
     poll_interval: float = 5.0
     jobs_refresh: float = 10.0
+    live_rows: bool = True
+    """Report jobs as they start (costs reads while runs are in progress), else with their run's end."""
+    budget_reserve: int = 0
+    """Counted requests of the primary budget the tracker never spends (left to the token's other users)."""
     run_timeout: float = 3600.0
     find_timeout: float = 120.0
     results_dir: str = "results"
@@ -88,6 +92,8 @@ class Settings:
             extra_inputs=parse_inputs(get("gh_inputs") or "{}"),
             poll_interval=float(get("poll_interval", 5.0)),
             jobs_refresh=max(float(get("poll_interval", 5.0)), float(get("jobs_refresh", 10.0) or 0)),
+            live_rows=str(get("live_rows", "on")).lower() not in ("off", "false", "0", "no"),
+            budget_reserve=max(0, _number(get("budget_reserve", 0) or 0, "--budget-reserve", int)),
             run_timeout=float(get("run_timeout", 3600.0)),
             results_dir=get("results_dir") or "results",
             drain_timeout=float(get("drain_timeout", 60.0)),

@@ -10,7 +10,7 @@ from typing import Any
 from locust import User, constant, task
 from locust.exception import StopUser
 
-from ..errors import Error
+from ..errors import Error, OutcomeUnknownError
 from ..tracking.tracker import Dispatched
 from . import events as stats
 from . import listeners  # noqa: F401  (registers the plugin's listeners, once)
@@ -44,7 +44,7 @@ class WorkflowDispatchUser(User):
         settings = harness.settings
         if harness.failed or harness.stopping or settings is None or harness.client is None:
             raise StopUser()
-        harness.governor.acquire()
+        harness.governor.acquire()  # within the token's dispatch limits, and outside any rate-limit pause
         run_key = uuid.uuid4().hex[:12]
         job_count = self.job_count if self.job_count is not None else harness.stage_job_count
         overrides = {"sleep_duration": self.sleep_duration, "job_count": job_count, "job_type": self.job_type, **self.inputs}
@@ -52,8 +52,20 @@ class WorkflowDispatchUser(User):
             overrides[self.run_key_input] = run_key
         inputs = settings.inputs(**overrides)
         sent, began = time.time(), time.perf_counter()
+        unknown = ""
         try:
             result = harness.client.dispatch_workflow(settings.owner, settings.repo, settings.workflow, settings.ref, inputs)
+        except OutcomeUnknownError as exc:
+            # GitHub may have created the run: never fatal, never re-sent; the tracker looks for it by run_key.
+            stats.fire(
+                self.environment.events,
+                stats.DISPATCH,
+                settings.workflow,
+                time.perf_counter() - began,
+                start_time=sent,
+                exception=exc,
+            )
+            result, unknown = None, str(exc.cause)
         except Error as exc:
             stats.fire(
                 self.environment.events,
@@ -66,24 +78,30 @@ class WorkflowDispatchUser(User):
             if not getattr(exc, "retryable", False):
                 harness.fail(f"dispatch refused, stopping the test: {exc}")
                 raise StopUser() from None
+            time.sleep(min(settings.poll_interval, 5.0))  # not sent (or refused): a short back-off, not a hammer
             return None
-        stats.fire(
-            self.environment.events,
-            stats.DISPATCH,
-            settings.workflow,
-            time.perf_counter() - began,
-            start_time=sent,
-            url=result.html_url,
-            context={"run_id": result.run_id, "run_key": run_key},
-        )
+        finally:
+            harness.governor.settle()
+        if result is not None:
+            stats.fire(
+                self.environment.events,
+                stats.DISPATCH,
+                settings.workflow,
+                time.perf_counter() - began,
+                start_time=sent,
+                url=result.html_url,
+                context={"run_id": result.run_id, "run_key": run_key},
+            )
         dispatched = Dispatched(
             run_key,
             sent,
-            result.run_id,
+            result.run_id if result is not None else None,
             inputs.get("job_type", "parallel"),
             int(inputs.get("job_count", 1)),
             float(inputs.get("sleep_duration", 0) or 0),
             harness.stage,
+            worker=harness.worker_id,
+            unknown=unknown,
         )
         self._done = harness.dispatched(dispatched)
         return dispatched
@@ -181,3 +199,8 @@ class AdaptiveUser(OpenLoopUser):
         if self.dispatch() is not None:
             self.wait_for_run()
         self._clock = time.monotonic()
+
+
+# Locust gathers tasks from base classes too: without this, half of AdaptiveUser's iterations would run
+# OpenLoopUser's task (open-loop pacing even in closed-loop stages).
+AdaptiveUser.tasks = [AdaptiveUser.dispatch_at_rate]

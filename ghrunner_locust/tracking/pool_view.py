@@ -9,7 +9,7 @@ __all__ = ["pool_rows"]
 
 def pool_rows(harness: Any) -> list[dict[str, Any]]:
     """Rows of the tab: runners (from the runners API), a queued-jobs row, then the latest finished jobs."""
-    reports = [harness.report()] if harness.role == "local" else list(harness.worker_reports.values())
+    reports = [harness.report()] + (list(harness.worker_reports.values()) if harness.role == "master" else [])
     jobs = [item for r in reports for item in r.get("running_jobs", []) if item[0]]
     running = {item[0]: f"{item[1]} (run {item[2]})" for item in jobs}
     queue_s = {item[0]: item[3] for item in jobs if len(item) > 3 and item[3] is not None}  # known once it started

@@ -45,7 +45,7 @@ class JobRecord:
     conclusion: str
     runner_name: str
     worker: str
-    """The Locust process that tracked the job (``local``, or a worker id)."""
+    """The Locust process that dispatched the job's run (``local``, or a worker id); the master tracks them all."""
     stage: str = ""
     """The load shape's stage when the job was dispatched (empty without a shape)."""
 
