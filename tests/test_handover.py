@@ -24,7 +24,8 @@ class Runner:
 def process(bus, role, clock, name):
     runner = Runner(bus, name)
     harness = types.SimpleNamespace(
-        role=role, environment=types.SimpleNamespace(runner=runner), governor=DispatchGovernor(clock=clock), waiters={}
+        role=role, environment=types.SimpleNamespace(runner=runner), governor=DispatchGovernor(clock=clock), waiters={},
+        in_flight_of={}
     )
     harness.tracker, harness.run_dispatch_times = None, {}
     handover.register(harness)
@@ -59,8 +60,10 @@ def test_the_master_tracks_a_workers_dispatch_and_answers_that_worker():
     deliver(bus, procs)
     ((dispatched, on_done),) = tracked
     assert dispatched.run_id == 7 and dispatched.worker == "w1" and not done.ready()
+    assert list(procs["master"].in_flight_of["w1"]) == ["k1"]  # what the master says of w1 if it is lost
     from ghrunner_locust.tracking.runs import TrackedRun, run_record
 
     on_done(run_record(TrackedRun(dispatched, 7), "success", "", "master"))
     deliver(bus, procs)
     assert done.ready() and done.get().run_key == "k1" and not procs["w2"].waiters
+    assert procs["master"].in_flight_of["w1"] == {}
