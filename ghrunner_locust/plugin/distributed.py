@@ -33,6 +33,8 @@ class DistributedMixin:
         runner = self.environment.runner
         self.in_flight_of: dict[str, dict[str, dict[str, Any]]] = {}
         """Master: each worker's runs in flight by run_key (handed over, not yet ended)."""
+        self.handed_over: dict[str, int] = {}
+        """Master: how many runs each worker handed over."""
         self.lost_workers: set[str] = set()
         self._written_jobs: set[tuple[int, int]] = set()
         if runner is None:
@@ -90,7 +92,7 @@ class DistributedMixin:
                 self._write(from_row(RunRecord, item["row"]))
 
     def _write_once(self, record: JobRecord) -> None:
-        """A job is written once, even when a worker sent it before it was lost and the master adopted its run."""
+        """A job is written once, whichever process reported it."""
         key = (record.run_id, record.job_id)
         if key in self._written_jobs:
             return
@@ -113,7 +115,10 @@ class DistributedMixin:
         """A lost worker's runs in flight are on the master's tracker already (``handover.py``): say so."""
         runs = self.in_flight_of.pop(worker, {})
         when = time.strftime("%H:%M:%S", time.gmtime())
-        note = f"worker {worker} was lost at {when} UTC; the master adopted its {len(runs)} runs in flight"
+        note = (
+            f"worker {worker} was lost at {when} UTC with {len(runs)} runs in flight; the master follows every run "
+            f"it dispatched ({self.handed_over.get(worker, 0)} in all) to its end"
+        )
         log.warning("ghrunner: %s", note)
         self.notes.append(note)
 

@@ -65,6 +65,7 @@ def _adopt(harness: Any, data: dict[str, Any], node_id: str) -> None:
     runner = harness.environment.runner
     harness.run_dispatch_times[dispatched.run_key] = dispatched.dispatched_at
     harness.in_flight_of.setdefault(node_id, {})[dispatched.run_key] = data
+    harness.handed_over[node_id] = harness.handed_over.get(node_id, 0) + 1
 
     def done(record: RunRecord) -> None:
         harness.in_flight_of.get(node_id, {}).pop(record.run_key, None)

@@ -39,15 +39,10 @@ def idle_pool_pickups(jobs: pd.DataFrame) -> list[float]:
     too (persistent pools: online since the start). Not valid for ephemeral pools: each runner runs one job.
     """
     ran = jobs.dropna(subset=["created_at", "started_at", "completed_at", "queue_s"])
-    ran = ran[ran["runner_name"].notna()].sort_values("started_at")
-    out: list[float] = []
-    for _, group in ran.groupby(ran["runner_name"].astype(str)):
-        previous_end = None
-        for created, completed, queue in zip(group["created_at"], group["completed_at"], group["queue_s"], strict=True):
-            if previous_end is None or previous_end <= created:
-                out.append(float(queue))
-            previous_end = completed
-    return out
+    ran = ran[ran["runner_name"].notna()].sort_values("started_at", kind="stable")
+    previous_end = ran.groupby(ran["runner_name"].astype(str), sort=False)["completed_at"].shift()
+    idle = previous_end.isna() | (previous_end <= ran["created_at"])
+    return [float(q) for q in ran.loc[idle, "queue_s"]]
 
 
 def _options(meta: dict[str, Any]) -> dict[str, Any]:
