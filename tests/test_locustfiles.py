@@ -146,3 +146,15 @@ def test_bad_scenario_file_is_one_line_naming_the_line(tmp_path):
     assert result.returncode == 2
     assert f"{scenario}, line 2, stages[0].usres: unknown field" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_regression_gate_at_the_end_of_a_test(tmp_path):
+    """--gate-fail-if as a Locust option: a bad expression costs no test (exit 2); a broken threshold exits 3."""
+    args = ["-f", str(REPO_ROOT / "locustfiles" / "baseline.py"), "--headless", "--quick", "--results-dir", str(tmp_path)]
+    refused = run_locust([*args, "--gate-fail-if", "queue_p95>>1"], timeout=60)
+    assert refused.returncode == 2, refused.stderr[-3000:]
+    assert not any(tmp_path.iterdir())  # nothing started
+    result = run_locust([*args, "--baseline-runs", "2", "--gate-fail-if", "queue_p95>0.001,fail_ratio>0.5"], timeout=150)
+    assert result.returncode == 3, result.stderr[-3000:]
+    out = result.stdout + result.stderr
+    assert "FAIL queue_p95>0.001" in out and "PASS fail_ratio>0.5" in out
