@@ -12,6 +12,7 @@ from ghrunner_locust.report.decision import (
     decision_from_results,
     decision_section,
     idle_pool_pickups,
+    pickup_of,
     pool_of,
     recommendation,
     render_decision_html,
@@ -49,6 +50,16 @@ def test_pool_from_meta():
     assert pool_of({"runners": 3.2}, embedded) == {"runners": 4, "ephemeral": True, "provision_s": 75.0, "max_runners": None}
     assert pool_of({"runners": 5.6}, {"options": {}})["runners"] == 6
     assert pool_of({"runners": 5.6}, {"options": {"runners": 8}})["runners"] == 8
+
+
+def test_pickups_fall_back_to_the_targets_model_then_the_defaults():
+    pool = {"runners": 4, "ephemeral": False, "provision_s": 0.0, "max_runners": None}
+    quick = {"target": "embedded simulator", "options": {"sim_pickup": 1.0, "sim_pickup_p90": 2.0, "sim_pickup_tail": 0.0}}
+    pickup, notes = pickup_of([5.0] * 3, pool, quick)  # 3 idle-pool jobs are too few: the simulator's own settings
+    assert (pickup.median_s, pickup.p90_s, pickup.tail_prob) == (1.0, 2.0, 0.0) and "target's model" in notes[0]
+    assert "embedded simulator's settings" in pickup.source
+    assert pickup_of([5.0] * 3, pool, {"target": "https://api.github.com"})[0].median_s == 3.0  # the defaults
+    assert pickup_of([5.0] * 20, pool, quick)[0].samples == (5.0,) * 20  # enough measured: those
 
 
 def test_sentences():

@@ -7,6 +7,7 @@ adds what only the rows give: the pickups measured on idle runners and each job'
 from __future__ import annotations
 
 import math
+from dataclasses import fields
 from typing import Any
 
 import pandas as pd
@@ -17,6 +18,7 @@ from ..planning.theory import Workload
 from .decision_html import render_decision_html
 from .decision_text import recommendation
 from .load import Results
+from .queueing import pickup_model
 
 __all__ = [
     "decision_section",
@@ -220,7 +222,7 @@ def decision_section(
     work, rate = _workload(summary, meta)
     opts = _options(meta)
     slo = slo_p95_s or opts.get("check_queue_p95") or opts.get("capacity_slo")
-    pickup, notes = pickup_of(pickups, pool)
+    pickup, notes = pickup_of(pickups, pool, meta)
     section: dict[str, Any] = {
         "slo_p95_s": slo,
         "pool": pool,
@@ -246,11 +248,18 @@ def decision_section(
     return section
 
 
-def pickup_of(pickups: list[float] | None, pool: dict[str, Any]) -> tuple[Pickup, list[str]]:
-    """The measured pickups when there are enough (20) from a persistent pool, else the simulator's defaults."""
+def pickup_of(
+    pickups: list[float] | None, pool: dict[str, Any], meta: dict[str, Any] | None = None
+) -> tuple[Pickup, list[str]]:
+    """The measured pickups when there are enough (20) from a persistent pool, else the target's model (the
+    embedded simulator's settings in ``meta``), else the simulator's defaults."""
     notes = []
+    target, source = pickup_model(meta or {})
     if pickups and len(pickups) >= 20 and not pool["ephemeral"]:
         pickup = Pickup.measured(pickups, f"{len(pickups)} jobs of this test that found a runner idle")
+    elif target is not None:
+        pickup = Pickup(**{f.name: getattr(target, f.name) for f in fields(target)}, source=source)
+        notes.append("too few jobs found a runner idle (or the pool was ephemeral): the pickups are the target's model")
     else:
         pickup = Pickup()
         notes.append("too few jobs found a runner idle (or the pool was ephemeral): the pickups are the simulator's defaults")
