@@ -47,6 +47,10 @@ def test_lanes_by_runner_name_and_by_slot():
     layout = lanes(eph, peak=2)
     assert (layout.by, layout.count, layout.runner_names) == ("slot", 2, 10)
     assert layout.lane.tolist() == [0, 1] * 5
+    # four named runners taking one job at a time: still a lane each, as the pool has four
+    light = pd.DataFrame({"runner": ["r1", "r2", "r3", "r4", "r1"], "start": 20.0 * np.arange(5), "end": 20.0 * np.arange(5) + 5})
+    assert lanes(light, peak=1).by == "slot"
+    assert (lanes(light, peak=1, pool=4).by, lanes(light, peak=1, pool=4).lane.tolist()) == ("runner", [0, 1, 2, 3, 0])
 
 
 def test_depth_by_hand(chart):

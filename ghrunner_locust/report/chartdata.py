@@ -36,12 +36,13 @@ class Lanes:
         return int(self.lane.max()) + 1 if len(self.lane) else 0
 
 
-def lanes(intervals: pd.DataFrame, peak: int) -> Lanes:
-    """A lane per runner name for a pool of named runners; for an ephemeral pool (a name per job), lanes by
-    slot: each job takes the lowest lane free when it starts, so lanes = the peak of concurrent jobs."""
+def lanes(intervals: pd.DataFrame, peak: int, pool: float | None = None) -> Lanes:
+    """A lane per runner name for a pool of named runners (no more names than twice the peak of concurrent
+    jobs, or than the ``pool``'s size); for an ephemeral pool (a name per job), lanes by slot: each job takes
+    the lowest lane free when it starts, so lanes = the peak of concurrent jobs."""
     names = intervals["runner"].to_numpy(dtype=str)
     unique = np.unique(names)
-    if len(unique) <= MAX_NAMED_LANES and len(unique) <= max(2 * peak, 1):
+    if len(unique) <= MAX_NAMED_LANES and len(unique) <= max(2 * peak, pool or 0, 1):
         return Lanes(np.searchsorted(unique, names), [str(u) for u in unique], "runner", len(unique))
     order = np.lexsort((intervals["end"].to_numpy(), intervals["start"].to_numpy()))
     starts, ends = intervals["start"].to_numpy()[order], intervals["end"].to_numpy()[order]

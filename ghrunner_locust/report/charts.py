@@ -114,7 +114,7 @@ def _occupancy(fig: plt.Figure, chart: Chart) -> None:
     intervals = busy_intervals(chart.jobs)
     if intervals.empty:
         return _empty(ax)
-    layout = lanes(intervals, max_concurrency(intervals["start"], intervals["end"]))
+    layout = lanes(intervals, max_concurrency(intervals["start"], intervals["end"]), chart.runners)
     x0, x1 = intervals["start"].to_numpy() - chart.origin, intervals["end"].to_numpy() - chart.origin
     y0, y1 = layout.lane - 0.4, layout.lane + 0.4
     boxes = np.stack([np.column_stack(p) for p in ((x0, y0), (x0, y1), (x1, y1), (x1, y0))], axis=1)
