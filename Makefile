@@ -38,7 +38,8 @@ $(CHECKOV_VENV)/.installed:
 	touch $@
 
 test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
-	CHECKOV=$(abspath $(CHECKOV_VENV))/bin/checkov $(PY) -m pytest -n 4
+	CHECKOV=$(abspath $(CHECKOV_VENV))/bin/checkov $(PY) -m pytest -n 4 -m "not slow"
+	CHECKOV=$(abspath $(CHECKOV_VENV))/bin/checkov $(PY) -m pytest -n 2 -m slow  # end-to-end tests start Locust and simulators: two at a time on 2 cores
 
 terraform-check: $(CHECKOV_VENV)/.installed
 	CHECKOV=$(abspath $(CHECKOV_VENV))/bin/checkov bash terraform/check.sh

@@ -324,3 +324,24 @@ def test_reads_of_ended_runs_keep_within_the_budget(clock):
             break
     assert tracker.finished_runs == 300 and sorted(client.jobs_reads) == list(range(1, 301))
     assert max(per_poll) <= 12 and len(per_poll) > 25  # about 1,000 / 600 s * 0.9 * 5 s a poll
+
+
+def test_polls_never_overlap(sim):
+    """The end-of-test drain polls beside the poll loop: a poll begun while another runs does nothing, so no
+    run is ended (and written) twice (seen as a KeyError in the master's drain)."""
+    client = GitHubClient(sim.url, TOKEN)
+    seen = Collect()
+    tracker = RunTracker(client, "octo", "runners", WF, listener=seen, poll_interval=0.1, jobs_refresh=0.1)
+    inner = []
+
+    def poll_again(record):  # as if another greenlet polled while this poll hands over a run
+        inner.append(len(tracker.runs))
+        tracker.poll_once()
+
+    seen.run_finished = lambda record: (seen.runs.append(record), poll_again(record))
+    for _ in range(3):
+        dispatch(client, tracker, {"sleep_duration": "0", "job_count": "1"})
+    time.sleep(3)  # all three runs end before the first poll: one poll ends them all
+    run_to_end(tracker)
+    assert len(seen.runs) == 3 and len({r.run_id for r in seen.runs}) == 3
+    assert len(seen.jobs) == 3 and inner

@@ -1,14 +1,11 @@
-"""One run tracker per process: finds dispatched runs, follows them in batches, reports every job.
-
-It polls GitHub with as few counted requests as it can (a 304 is free):
-
+"""One run tracker per test: finds dispatched runs, follows them in batches, reports every job. It polls
+GitHub with as few counted requests as it can (a 304 is free):
 - one conditional listing of *completed* runs created since the test began: it changes only when a run
   ends, so every end is noticed within a poll interval, then one read of that run's jobs gives every time;
 - with live rows (the default), one conditional listing of runs *in progress* and a read of a run's jobs
   when it changed (at most every ``jobs_refresh`` seconds), so queue latencies are reported as jobs start;
   without, job starts are reported with the run's end, and a run costs its dispatch and one read;
 - a listing by creation time only for dispatches without a run id (GHES, or an answer lost), by ``run_key``.
-
 Latencies come from GitHub's timestamps, never from when a poll noticed a change. No Locust or gevent here:
 the glue calls :meth:`RunTracker.poll_once` from a greenlet and sleeps :meth:`next_interval` (see budget.py).
 """
@@ -83,6 +80,7 @@ class RunTracker:
         """Runs the listing showed completed, oldest first, whose jobs are still to be read (within the budget)."""
         self._counter = itertools.count()
         self._last_poll: tuple[float, int] | None = None
+        self._polling = False
         self.start_lags: deque[float] = deque(maxlen=20_000)
         """Seconds from a job's start (GitHub) to its report, for the latest jobs."""
         self.end_lags: deque[float] = deque(maxlen=20_000)
@@ -129,15 +127,20 @@ class RunTracker:
         return self._plan.interval
 
     def poll_once(self) -> None:
-        """One round: find runs without an id, notice runs that ended, and (live) jobs that started."""
-        now = self.clock.time()
-        counted = self.client.requests_counted
-        if self._last_poll is not None:  # what the rest of the process spent since the last poll
-            at, after = self._last_poll
-            self.budget.observe_other(counted - after, now - at)
-        if self.runs:
-            self._poll(now)
-        self._last_poll = (self.clock.time(), self.client.requests_counted)
+        """One round: find runs without an id, notice runs that ended, and (live) jobs that started. A round
+        begun while another runs (the drain beside the poll loop) does nothing: both would end the same runs."""
+        if self._polling:
+            return
+        self._polling, now, counted = True, self.clock.time(), self.client.requests_counted
+        try:
+            if self._last_poll is not None:  # what the rest of the process spent since the last poll
+                at, after = self._last_poll
+                self.budget.observe_other(counted - after, now - at)
+            if self.runs:
+                self._poll(now)
+            self._last_poll = (self.clock.time(), self.client.requests_counted)
+        finally:
+            self._polling = False
 
     def _poll(self, now: float) -> None:
         poll = next(self._counter)
