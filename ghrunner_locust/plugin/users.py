@@ -55,17 +55,6 @@ class WorkflowDispatchUser(User):
         unknown = ""
         try:
             result = harness.client.dispatch_workflow(settings.owner, settings.repo, settings.workflow, settings.ref, inputs)
-        except OutcomeUnknownError as exc:
-            # GitHub may have created the run: never fatal, never re-sent; the tracker looks for it by run_key.
-            stats.fire(
-                self.environment.events,
-                stats.DISPATCH,
-                settings.workflow,
-                time.perf_counter() - began,
-                start_time=sent,
-                exception=exc,
-            )
-            result, unknown = None, str(exc.cause)
         except Error as exc:
             stats.fire(
                 self.environment.events,
@@ -75,11 +64,14 @@ class WorkflowDispatchUser(User):
                 start_time=sent,
                 exception=exc,
             )
-            if not getattr(exc, "retryable", False):
-                harness.fail(f"dispatch refused, stopping the test: {exc}")
-                raise StopUser() from None
-            time.sleep(min(settings.poll_interval, 5.0))  # not sent (or refused): a short back-off, not a hammer
-            return None
+            if not isinstance(exc, OutcomeUnknownError):
+                if not getattr(exc, "retryable", False):
+                    harness.fail(f"dispatch refused, stopping the test: {exc}")
+                    raise StopUser() from None
+                time.sleep(min(settings.poll_interval, 5.0))  # not sent (or refused): a short back-off, not a hammer
+                return None
+            # GitHub may have created the run: never fatal, never re-sent; the tracker looks for it by run_key.
+            result, unknown = None, str(exc.cause)
         finally:
             harness.governor.settle()
         if result is not None:
