@@ -1,6 +1,5 @@
-"""The harness across processes: records to the master, a missing worker noted (its runs are on the master's
-tracker, see ``handover.py``), workers that stop on losing the master, the end-of-test
-drain of every worker."""
+"""The harness across processes: a missing worker noted (its runs are on the master's tracker, see
+``handover.py``), workers that stop on losing the master, the end-of-test drain of every worker."""
 
 from __future__ import annotations
 
@@ -11,13 +10,12 @@ from typing import Any
 import gevent
 from locust.runners import STATE_MISSING
 
-from ..tracking.records import JobRecord, RunRecord, from_row
 from .planning import STAGE
 
-__all__ = ["DistributedMixin", "RECORDS", "ABORT", "SHARE", "DRAIN", "DRAINED", "MASTER_LOST_S"]
+__all__ = ["DistributedMixin", "ABORT", "SHARE", "DRAIN", "DRAINED", "MASTER_LOST_S"]
 
 log = logging.getLogger("ghrunner_locust")
-RECORDS, ABORT, SHARE = "ghrunner_records", "ghrunner_abort", "ghrunner_share"
+ABORT, SHARE = "ghrunner_abort", "ghrunner_share"
 DRAIN, DRAINED = "ghrunner_drain", "ghrunner_drained"
 MASTER_LOST_S = 5.0
 """A worker that hears no heartbeat from the master this long stops dispatching (Locust's own limit is 60 s)."""
@@ -36,7 +34,6 @@ class DistributedMixin:
         self.handed_over: dict[str, int] = {}
         """Master: how many runs each worker handed over."""
         self.lost_workers: set[str] = set()
-        self._written_jobs: set[tuple[int, int]] = set()
         if runner is None:
             return
         if self.role == "worker":
@@ -45,22 +42,11 @@ class DistributedMixin:
             runner.register_message(STAGE, lambda msg, **kw: self._set_stage(**msg.data))
             gevent.spawn(self._watch_master)
         if self.role == "master":
-            runner.register_message(RECORDS, self._receive_records)
             runner.register_message(ABORT, lambda msg, **kw: self.fail(msg.data["message"], msg.data.get("code", 1)))
             runner.register_message(DRAINED, self._receive_drained)
             gevent.spawn(self._watch_workers)
 
     # -- worker -------------------------------------------------------------------------------
-
-    def _send_loop(self) -> None:
-        while True:
-            gevent.sleep(1.0)
-            self.flush_outbox()
-
-    def flush_outbox(self) -> None:
-        if self.outbox and self.role == "worker":
-            batch, self.outbox = self.outbox, []
-            self.environment.runner.send_message(RECORDS, batch)
 
     def _drain_for_master(self) -> None:
         self.stop()
@@ -80,24 +66,6 @@ class DistributedMixin:
                 return
 
     # -- master -------------------------------------------------------------------------------
-
-    def _receive_records(self, msg: Any, **kwargs: Any) -> None:
-        for item in msg.data:
-            kind = item["kind"]
-            if kind == "start":
-                self.queue_samples.append((item["t"], item["q"]))
-            elif kind == "job":
-                self._write_once(from_row(JobRecord, item["row"]))
-            else:
-                self._write(from_row(RunRecord, item["row"]))
-
-    def _write_once(self, record: JobRecord) -> None:
-        """A job is written once, whichever process reported it."""
-        key = (record.run_id, record.job_id)
-        if key in self._written_jobs:
-            return
-        self._written_jobs.add(key)
-        self._write(record)
 
     def _watch_workers(self) -> None:
         """Master: a worker Locust marks missing has its runs in flight followed here to the end."""

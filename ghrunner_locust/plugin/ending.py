@@ -109,7 +109,6 @@ class EndingMixin:
                 greenlet.kill(block=False)
         self._greenlets = []
         self._drain_tracker()
-        self.flush_outbox()
 
     def _drain_tracker(self) -> None:
         tracker, settings = self.tracker, self.settings

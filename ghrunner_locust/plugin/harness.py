@@ -27,7 +27,7 @@ from ..github.models import Job
 from ..github.workflow import WorkflowSpec, default_workflow_path
 from ..planning.plans import Plan
 from ..tracking.governor import DispatchGovernor
-from ..tracking.records import JobRecord, RunRecord, Sample, as_row
+from ..tracking.records import JobRecord, RunRecord, Sample
 from ..tracking.results import ResultsWriter
 from ..tracking.tracker import Dispatched, RunTracker, TrackedRun, TrackerListener
 from . import events as stats
@@ -73,7 +73,6 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         self.started_at: float | None = None
         self.recent_jobs: deque[JobRecord] = deque(maxlen=20)
         self.worker_reports: dict[str, dict[str, Any]] = {}
-        self.outbox: list[dict[str, Any]] = []
         self.waiters: dict[str, AsyncResult] = {}
         self.run_dispatch_times: dict[str, float] = {}
         self._greenlets: list[gevent.Greenlet] = []
@@ -179,9 +178,7 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         if self.role == "master":
             workers = max(1, getattr(self.environment.runner, "worker_count", 1))
             self.environment.runner.send_message(SHARE, {"share": 1.0 / workers})
-        if self.role == "worker":
-            self._spawn(self._send_loop)
-        else:  # one tracker for the test: the local runner's, or the master's for every worker (plugin/handover.py)
+        if self.role != "worker":  # one tracker for the test: the local runner's, or the master's (plugin/handover.py)
             s = self.settings
             self.tracker = RunTracker(
                 self.client,
@@ -251,26 +248,15 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
     def job_started(self, run: TrackedRun, job: Job) -> None:
         stats.job_started(self.environment.events, run, job)
         if job.queue_s is not None:
-            if self.role == "worker":
-                self.outbox.append({"kind": "start", "t": run.dispatch.dispatched_at, "q": job.queue_s})
-            else:
-                self.queue_samples.append((run.dispatch.dispatched_at, job.queue_s))
+            self.queue_samples.append((run.dispatch.dispatched_at, job.queue_s))
 
     def job_finished(self, record: JobRecord) -> None:
         stats.job_finished(self.environment.events, record)
-        self._keep("job", record)
+        self._write(record)
 
     def run_finished(self, record: RunRecord) -> None:
         stats.run_finished(self.environment.events, record, self.run_dispatch_times.pop(record.run_key, time.time()))
-        self._keep("run", record)
-
-    def _keep(self, kind: str, record: JobRecord | RunRecord) -> None:
-        if self.role == "worker":
-            self.outbox.append({"kind": kind, "row": as_row(record)})
-        elif isinstance(record, JobRecord):
-            self._write_once(record)
-        else:
-            self._write(record)
+        self._write(record)
 
     def _write(self, record: JobRecord | RunRecord | Sample) -> None:
         if isinstance(record, JobRecord):
