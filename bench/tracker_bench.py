@@ -296,12 +296,13 @@ def main() -> None:
     parser.add_argument("--polls", default="1,10")
     parser.add_argument("--settings", default="burst,closed,workers")
     parser.add_argument("--burst-live", default="on,off", help="live rows in the burst setting")
+    parser.add_argument("--users-live", default="on,off,naive", help="the users' settings: live rows on, off, naive poller")
     args = parser.parse_args()
     report: dict[str, object] = {}
     settings = args.settings.split(",")
     for name in ("closed", "workers"):
         if name in settings:
-            for live in ("on", "off", "naive"):
+            for live in args.users_live.split(","):
                 report[f"{name}_{live}"] = result = users_setting(name, live)
                 print(json.dumps({f"{name}_{live}": result}, indent=2), flush=True)
     for poll in (float(p) for p in args.polls.split(",")) if "burst" in settings else ():

@@ -192,6 +192,7 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
                 worker=self.worker_id,
                 live=s.live_rows,
                 reserve=s.budget_reserve,
+                runners=getattr(options, "runners", None),
             )
             self._spawn(self._track_loop)
         self.ready.set()

@@ -22,6 +22,11 @@ class PoolMixin:
 
     environment: Any
     settings: Any
+    tracker: Any
+    runners_every = 60.0
+    """Seconds between reads of the runners API (a read counts against the token whenever a runner went busy
+    or idle); the samples between carry the pool's size and leave ``busy_runners`` empty."""
+    _runners_read: tuple[float, int | None] = (-1e9, None)
 
     def _connect_ecs(self, options: Any) -> None:
         """With --ecs-cluster/--ecs-service: sample the service, and let stages set the runner count."""
@@ -55,20 +60,23 @@ class PoolMixin:
 
     def _sample_loop(self) -> None:
         assert self.settings is not None
-        while True:
-            gevent.sleep(self.settings.sample_interval)
+        while True:  # the first sample at once: the tracker's forecast wants the pool's size
             self._write(self.sample())
+            gevent.sleep(self.settings.sample_interval)
 
     def sample(self) -> Sample:
         """The pool and the harness now (on the master, summed over the workers' latest reports)."""
         mine = [self.report()] + (list(self.worker_reports.values()) if self.role == "master" else [])
         remaining = [r["rate_remaining"] for r in mine if r.get("rate_remaining") is not None]
-        busy = online = None
-        if self.runners_api and self.client is not None and self.settings is not None:
+        busy, (read_at, online) = None, self._runners_read
+        due = time.monotonic() - read_at >= self.runners_every
+        if due and self.runners_api and self.client is not None and self.settings is not None:
             try:
                 runners = self.client.list_runners(self.settings.owner, self.settings.repo).items
                 busy, online = sum(r.busy for r in runners), sum(r.online for r in runners)
-                self.last_runners = runners
+                self.last_runners, self._runners_read = runners, (time.monotonic(), online)
+                if self.tracker is not None and online:
+                    self.tracker.forecast.runners = online  # the forecast's pool model follows the pool
             except Error as exc:
                 self.runners_api = False
                 log.info("ghrunner: not sampling the runners API (%s)", exc)

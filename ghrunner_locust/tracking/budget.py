@@ -1,11 +1,12 @@
 """How often the tracker may poll, from what its polls actually cost and what the token has left.
 
-A poll has two parts: the *base* (the conditional listing of completed runs, the final read of each run
-that ended, finding runs dispatched without an id), which notices every run's end, and the *live* part
-(the listing of runs in progress and the reads that report jobs as they start). Both are measured in
-counted requests (a 304 is free). Within a budget the base part keeps the poll interval and the live part
-runs every poll; when the budget is short the live part runs every k-th poll first, then the interval
-stretches. Nothing is spent from the reserve the user keeps for the token's other users.
+A poll interval has two parts: the *base* (the reads of runs the forecast says are due, the conditional
+listing of completed runs when it is cheaper, finding runs dispatched without an id), which notices every
+run's end, and the *live* part (for runs the forecast cannot place: the listing of runs in progress and the
+reads that report jobs as they start). Both are measured in counted requests (a 304 is free). Within a
+budget the base part keeps the poll interval and the live part runs every poll; when the budget is short
+the live part runs every k-th poll first (and the forecast stops reading runs for their starts), then the
+interval stretches. Nothing is spent from the reserve the user keeps for the token's other users.
 """
 
 from __future__ import annotations

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from ..github.client import GitHubClient
 from ..github.models import WorkflowRun
 
-__all__ = ["listed_runs", "percentiles"]
+__all__ = ["listed_runs", "match_pending", "percentiles"]
 
 
 def listed_runs(
@@ -30,6 +31,23 @@ def listed_runs(
         yield from page.items
         if url is None or not page.items or (stop_below is not None and min(r.id for r in page.items) < stop_below):
             return
+
+
+T = TypeVar("T")
+
+
+def match_pending(runs: Iterable[WorkflowRun], pending: dict[str, T]) -> Iterator[tuple[T, WorkflowRun]]:
+    """Pair runs with the dispatches (by ``run_key``) that had no run id, by the key in the run's title;
+    ``pending`` loses each key matched."""
+    for run in runs:
+        if not pending:
+            return
+        title = run.display_title or ""
+        key = title[title.rfind("[") + 1 : title.rfind("]")] if "[" in title else ""
+        if key not in pending:
+            key = next((k for k in pending if f"[{k}]" in title), "")
+        if key:
+            yield pending.pop(key), run
 
 
 def percentiles(values: Iterable[float]) -> dict[str, float | None]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,7 +17,9 @@ __all__ = [
     "run_record",
     "job_record",
     "all_started",
+    "job_counts",
     "may_have_ended",
+    "by_listing",
     "not_found_reason",
 ]
 
@@ -57,6 +59,15 @@ class TrackedRun:
     jobs_read_at: float = 0.0
     cancelled: bool = False
     """The harness asked GitHub to cancel it (so it may end before its jobs' sleep)."""
+    misses: int = 0
+    """Reads of its jobs, when the forecast said it was due, that found it not over yet."""
+    watched: bool = False
+    """A job of it was still queued after two reads: its jobs are read every poll interval (free while queued)."""
+    checked_at: float = 0.0
+    """When a listing of completed runs last showed it not over."""
+    listed: bool = False
+    """Its end is noticed by the listing of completed runs rather than by a read when due (no known sleep,
+    cancelled, or the forecast missed it too often)."""
     jobs: dict[int, Job] = field(default_factory=dict)
     started: set[int] = field(default_factory=set)
     finished: set[int] = field(default_factory=set)
@@ -156,9 +167,26 @@ def run_record(tracked: TrackedRun, conclusion: str, reason: str, worker: str) -
     )
 
 
+def job_counts(runs: Iterable[TrackedRun]) -> tuple[int, int]:
+    """(queued, running) jobs among ``runs``, as last read."""
+    queued = running = 0
+    for tracked in runs:
+        for job in tracked.jobs.values():
+            if job.conclusion == "skipped" or job.completed:
+                continue
+            running += job.started
+            queued += not job.started
+    return queued, running
+
+
 def all_started(tracked: TrackedRun) -> bool:
     """Every expected job has been reported started: nothing live is left to learn before the run's end."""
     return len(tracked.started) >= max(1, tracked.dispatch.job_count)
+
+
+def by_listing(tracked: TrackedRun) -> bool:
+    """Whether the run's end is to be noticed by the listing of completed runs (see ``TrackedRun.listed``)."""
+    return tracked.listed or tracked.cancelled or tracked.dispatch.sleep_s is None
 
 
 def may_have_ended(tracked: TrackedRun, now: float) -> bool:

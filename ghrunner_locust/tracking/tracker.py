@@ -1,10 +1,11 @@
-"""One run tracker per test: finds dispatched runs, follows them in batches, reports every job. It polls
-GitHub with as few counted requests as it can (a 304 is free):
-- one conditional listing of *completed* runs created since the test began: it changes only when a run
-  ends, so every end is noticed within a poll interval, then one read of that run's jobs gives every time;
-- with live rows (the default), one conditional listing of runs *in progress* and a read of a run's jobs
-  when it changed (at most every ``jobs_refresh`` seconds), so queue latencies are reported as jobs start;
-  without, job starts are reported with the run's end, and a run costs its dispatch and one read;
+"""One run tracker per test: finds dispatched runs, follows them in batches, reports every job, with as few
+counted requests as it can (a 304 is free):
+- a run's jobs are read when the forecast (forecast.py) says it is due: one poll interval after it could
+  first have ended, so one read usually finds it over; a read that finds it running learns its jobs' starts;
+- runs the forecast cannot place (no known sleep, cancelled, missed thrice) are noticed by a conditional
+  listing of *completed* runs created since the test began, which changes only when a run ends;
+- with live rows (the default), a conditional listing of runs *in progress* and a read of a run's jobs when
+  it changed (at most every ``jobs_refresh`` seconds), so queue latencies are reported as jobs start;
 - a listing by creation time only for dispatches without a run id (GHES, or an answer lost), by ``run_key``.
 Latencies come from GitHub's timestamps, never from when a poll noticed a change. No Locust or gevent here:
 the glue calls :meth:`RunTracker.poll_once` from a greenlet and sleeps :meth:`next_interval` (see budget.py).
@@ -14,18 +15,20 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..clock import Clock, SystemClock
-from ..errors import Error
 from ..github.client import GitHubClient
 from ..github.follow import created_filter
 from ..github.models import WorkflowRun
 from . import runs as one_run
 from .budget import PollBudget, PollPlan
-from .listings import listed_runs, percentiles
+from .endings import EndingMixin
+from .forecast import EndForecast
+from .listings import listed_runs, match_pending, percentiles
 from .records import RunRecord
 from .runs import Dispatched, TrackedRun, TrackerListener
 
@@ -34,7 +37,7 @@ __all__ = ["Dispatched", "TrackedRun", "RunTracker", "TrackerListener"]
 log = logging.getLogger(__name__)
 
 
-class RunTracker:
+class RunTracker(EndingMixin):
     """Follows every run this process dispatched (or was handed)."""
 
     def __init__(
@@ -54,33 +57,31 @@ class RunTracker:
         worker: str = "local",
         live: bool = True,
         reserve: int = 0,
+        runners: int | None = None,
     ) -> None:
-        self.client = client
-        self.owner, self.repo, self.workflow = owner, repo, workflow
-        self.listener = listener or TrackerListener()
-        self.clock = clock or SystemClock()
-        self.poll_interval = poll_interval
-        self.jobs_refresh = jobs_refresh
-        self.run_timeout = run_timeout
-        self.find_timeout = find_timeout
+        self.client, self.owner, self.repo, self.workflow = client, owner, repo, workflow
+        self.listener, self.clock = listener or TrackerListener(), clock or SystemClock()
+        self.poll_interval, self.jobs_refresh = poll_interval, jobs_refresh
+        self.run_timeout, self.find_timeout = run_timeout, find_timeout
         self.lost_after = min(lost_after, find_timeout)
         """How long to look for the run of a dispatch whose answer was lost before calling it a failed dispatch."""
         self.worker = worker
         self.live = live
         """Report jobs as they start (costs reads while runs are in progress); else with the run's end."""
         self.budget = PollBudget(poll_interval, reserve)
+        self.forecast = EndForecast(poll_interval, runners)
+        """When each run's jobs are due to be read (set ``forecast.runners`` as the pool's size is learned)."""
         self.runs: dict[str, TrackedRun] = {}
         """Active runs by run_key."""
         self._by_id: dict[int, TrackedRun] = {}
-        self.finished_runs = 0
-        self.polls = 0
+        self.finished_runs = self.polls = self.missed_reads = 0
         self._since: float | None = None
         self._plan = PollPlan(poll_interval, 1)
         self._ended: dict[int, None] = {}
         """Runs the listing showed completed, oldest first, whose jobs are still to be read (within the budget)."""
         self._counter = itertools.count()
         self._last_poll: tuple[float, int] | None = None
-        self._polling = False
+        self._last_full, self._next_due, self._base_spent, self._polling = -math.inf, None, 0, False
         self.start_lags: deque[float] = deque(maxlen=20_000)
         """Seconds from a job's start (GitHub) to its report, for the latest jobs."""
         self.end_lags: deque[float] = deque(maxlen=20_000)
@@ -95,12 +96,10 @@ class RunTracker:
         self.runs[dispatched.run_key] = tracked
         if dispatched.run_id is not None:
             self._by_id[dispatched.run_id] = tracked
-        if self._since is None or dispatched.dispatched_at - self._since > 3600 and self._oldest() - self._since > 3600:
-            self._since = self._oldest()  # moves rarely, so listing URLs (and their ETags) stay put
+        if self._since is None or dispatched.dispatched_at - self._since > 3600:  # moves rarely: listing URLs
+            oldest = min(t.dispatch.dispatched_at for t in self.runs.values())  # (and their ETags) stay put
+            self._since = oldest if self._since is None or oldest - self._since > 3600 else self._since
         return tracked
-
-    def _oldest(self) -> float:
-        return min(t.dispatch.dispatched_at for t in self.runs.values())
 
     @property
     def in_flight(self) -> int:
@@ -108,27 +107,34 @@ class RunTracker:
 
     def job_counts(self) -> tuple[int, int]:
         """(queued, running) jobs among the tracked runs, as last seen."""
-        queued = running = 0
-        for tracked in self.runs.values():
-            for job in tracked.jobs.values():
-                if job.conclusion == "skipped" or job.completed:
-                    continue
-                if job.started:
-                    running += 1
-                else:
-                    queued += 1
-        return queued, running
+        return one_run.job_counts(self.runs.values())
 
     # -- polling ------------------------------------------------------------------------------
 
+    min_gap = 0.2
+    """The shortest wait between two rounds (a round comes before the poll interval when a run is due)."""
+    max_misses = 3
+    """Reads that found a run not over before its end is left to the listing of completed runs."""
+    watch_max = 50
+    """Runs watched at once (a free 304 is still a request against GitHub's secondary limits)."""
+    miss_rate = 0.5
+    """How often a read when due finds the run not over (moving average): with more runs due at once than two
+    in this, a listing of completed runs tells which are over for one request."""
+
     def next_interval(self) -> float:
-        """Seconds until the next poll, from what polls cost and what the token has left (see PollBudget)."""
-        self._plan = self.budget.plan(self.client.rate_limit, self.clock.time())
-        return self._plan.interval
+        """Seconds until the next round: the poll interval from what polls cost and what the token has left
+        (see PollBudget), or sooner when a run's jobs are due to be read."""
+        now = self.clock.time()
+        self._plan = self.budget.plan(self.client.rate_limit, now)
+        wait = max(0.0, self._last_full + self._plan.interval - now)
+        if self._next_due is not None:
+            wait = min(wait, max(self.min_gap, self._next_due - now))
+        return wait
 
     def poll_once(self) -> None:
-        """One round: find runs without an id, notice runs that ended, and (live) jobs that started. A round
-        begun while another runs (the drain beside the poll loop) does nothing: both would end the same runs."""
+        """One round: read the runs that are due; every poll interval also find runs without an id, list the
+        completed runs the forecast cannot place, and (live) jobs that started. A round begun while another
+        runs (the drain beside the poll loop) does nothing: both would end the same runs."""
         if self._polling:
             return
         self._polling, now, counted = True, self.clock.time(), self.client.requests_counted
@@ -143,29 +149,55 @@ class RunTracker:
             self._polling = False
 
     def _poll(self, now: float) -> None:
-        poll = next(self._counter)
-        self.polls += 1
-        start, plan = self.client.requests_counted, self._plan
-        self._find_pending(now)
-        if any(one_run.may_have_ended(t, now) for t in self._by_id.values()):
-            since = created_filter(self._since or now, slack_s=60)
-            ended = [r for r in self._listing("completed", since, stop_below=min(self._by_id)) if r.id in self._by_id]
-            for run in reversed(ended):
-                self._by_id[run.id].seen(run)
-                self._ended[run.id] = None
-        for run_id in list(self._ended):  # the reads beyond this poll's budget wait for the next poll
-            if self.client.requests_counted - start >= plan.base_budget:
-                break
-            del self._ended[run_id]
-            if run_id in self._by_id:
-                self._end(self._by_id[run_id], now)
-        self.budget.observe("base", self.client.requests_counted - start)
-        waiting = any(not one_run.all_started(t) for t in self._by_id.values())
+        plan, start = self._plan, self.client.requests_counted
+        full = now - self._last_full >= plan.interval - self.min_gap / 2
+        if full:
+            poll, self.polls, self._last_full = next(self._counter), self.polls + 1, now
+            self.budget.observe("base", self._base_spent)  # what the last interval's base part spent
+            self._base_spent = 0
+            self._find_pending(now)
+            if any(one_run.by_listing(t) and one_run.may_have_ended(t, now) for t in self._by_id.values()):
+                self._list_completed(now)
+        self._read_due(now, start + plan.base_budget - self._base_spent)
+        self._base_spent += self.client.requests_counted - start
+        if not full:
+            return
+        waiting = any(one_run.by_listing(t) and not one_run.all_started(t) for t in self._by_id.values())
         if self.live and waiting and plan.live_every and poll % plan.live_every == 0:
             start = self.client.requests_counted
             self._in_progress(now, start + plan.live_budget)
             self.budget.observe("live", self.client.requests_counted - start)
         self._expire(now)
+
+    def _list_completed(self, now: float) -> None:
+        since = created_filter(self._since or now, slack_s=60)
+        ended = [r for r in self._listing("completed", since, stop_below=min(self._by_id)) if r.id in self._by_id]
+        for run in reversed(ended):
+            self._by_id[run.id].seen(run)
+            self._ended[run.id] = None
+
+    def _read_due(self, now: float, spend_until: float) -> None:
+        """Read the runs the forecast says are due, oldest due first; when more are due than reads would likely
+        find over, one listing of completed runs says which are. Reads beyond the budget wait for a later round."""
+        due = self._due()
+        now_due = [run_id for run_id, at in sorted(due.items(), key=lambda item: item[1]) if at <= now]
+        if len(now_due) * self.miss_rate > 2:  # a missed read learns the jobs' starts; a listing does not
+            self._list_completed(now)
+            for run_id in (r for r in now_due if r not in self._ended):
+                self._by_id[run_id].checked_at = now
+            now_due = []
+        for run_id in [*self._ended, *now_due]:
+            if self.client.requests_counted >= spend_until:
+                self._next_due = None  # the budget waits for the next poll interval
+                return
+            ended, tracked = self._ended.pop(run_id, False) is None, self._by_id.get(run_id)
+            if tracked is not None:
+                (self._end if ended else self._check)(tracked, now)
+        self._next_due = min((at for at in self._due().values() if at > now), default=None)
+
+    def _due(self) -> dict[int, float]:
+        live = self.live and self._plan.live_every > 0  # a short budget reads ends, not starts
+        return self.forecast.due((t for t in self._by_id.values() if not one_run.by_listing(t)), live)
 
     def _listing(self, status: str | None, created: str, stop_below: int | None = None) -> Iterator[WorkflowRun]:
         return listed_runs(self.client, self.owner, self.repo, self.workflow, status, created, stop_below)
@@ -184,6 +216,7 @@ class RunTracker:
             # within that window costs a single read, and no job's start waits longer than the window.
             if (
                 tracked.dirty
+                and one_run.by_listing(tracked)  # the others are read when the forecast says they are due
                 and not one_run.all_started(tracked)
                 and now - max(tracked.jobs_read_at, tracked.in_progress_since) >= self.jobs_refresh
                 and self.client.requests_counted < spend_until  # else it stays dirty: read on a later round
@@ -195,7 +228,30 @@ class RunTracker:
         self._read_jobs(tracked, now)
         if not all(job.completed for job in tracked.jobs.values()):
             self._read_jobs(tracked, now)  # the listing ran ahead of the jobs (rare): read them once more
-        conclusion = tracked.conclusion or one_run.conclusion_from_jobs(tracked) or ""
+        self._close(tracked, now, tracked.conclusion or one_run.conclusion_from_jobs(tracked) or "")
+
+    def _check(self, tracked: TrackedRun, now: float) -> None:
+        """The forecast says the run is due: its jobs say whether it is over, (live) which started, and else
+        when to read them next. A counted read that learned nothing is a miss; after two, a run whose job is
+        still queued is watched: read every poll interval, a free 304 until the job starts."""
+        known, before = len(tracked.started), self.client.requests_counted
+        self._read_jobs(tracked, now)
+        conclusion = one_run.conclusion_from_jobs(tracked)
+        paid = self.client.requests_counted > before
+        missed = paid and conclusion is None and (not self.live or len(tracked.started) == known)
+        log.debug("run %s due at %.1f: %s", tracked.run_id, now, conclusion or ("missed" if missed else "not over"))
+        if conclusion is not None:
+            self._close(tracked, now, conclusion)
+        elif missed and not tracked.watched:
+            tracked.misses, self.missed_reads = tracked.misses + 1, self.missed_reads + 1
+            queued = any(not job.started for job in tracked.jobs.values())
+            watched = sum(t.watched for t in self._by_id.values())
+            tracked.watched = tracked.misses >= 2 and queued and watched < self.watch_max
+            tracked.listed = tracked.misses >= self.max_misses and not tracked.watched
+        if paid:
+            self.miss_rate += 0.1 * (missed - self.miss_rate)
+
+    def _close(self, tracked: TrackedRun, now: float, conclusion: str) -> None:
         ends = [job.completed_at.timestamp() for job in tracked.jobs.values() if job.completed_at]
         if ends:
             self.end_lags.append(max(0.0, now - max(ends)))
@@ -206,24 +262,21 @@ class RunTracker:
         if not pending:
             return
         oldest = min(t.dispatch.dispatched_at for t in pending.values())
-        for run in self._listing(None, created_filter(oldest, slack_s=60)):
-            title = run.display_title or ""
-            key = title[title.rfind("[") + 1 : title.rfind("]")] if "[" in title else ""
-            tracked = pending.pop(key, None) or next((t for k, t in pending.items() if f"[{k}]" in title), None)
-            if tracked is None or run.id in self._by_id:
+        for tracked, run in match_pending(self._listing(None, created_filter(oldest, slack_s=60)), pending):
+            if run.id in self._by_id:
                 continue
-            pending.pop(tracked.dispatch.run_key, None)
             tracked.run_id = run.id
             tracked.seen(run)
             self._by_id[run.id] = tracked
             if tracked.dispatch.unknown:
                 log.info("found run %s of dispatch %s (%s)", run.id, tracked.dispatch.run_key, tracked.dispatch.unknown)
-            if not pending:
-                return
 
     def _read_jobs(self, tracked: TrackedRun, now: float) -> None:
         page = self.client.list_run_jobs(self.owner, self.repo, tracked.run_id)  # type: ignore[arg-type]
         tracked.jobs_read_at, tracked.dirty = now, False
+        created = [job.created_at for job in page.items if job.created_at]
+        if tracked.created_at is None and created:  # never listed: its jobs were created with it
+            tracked.created_at = min(created)
         for job in page.items:
             if job.conclusion == "skipped":
                 continue
@@ -235,66 +288,13 @@ class RunTracker:
                 self.listener.job_started(tracked, job)
             if job.completed and job.id not in tracked.finished:
                 tracked.finished.add(job.id)
+                self.forecast.learn(job, tracked.dispatch.sleep_s)
                 self.listener.job_finished(one_run.job_record(tracked, job, self.worker))
-
-    def _expire(self, now: float) -> None:
-        for tracked in list(self.runs.values()):
-            age = now - tracked.dispatch.dispatched_at
-            limit = self.lost_after if tracked.dispatch.unknown else self.find_timeout
-            if tracked.run_id is None and age > limit:
-                self._finish(tracked, "not_found", one_run.not_found_reason(tracked.dispatch, limit))
-            elif age > self.run_timeout:
-                self._finish(
-                    tracked, "timed_out", f"run {tracked.run_id} did not complete within --run-timeout {self.run_timeout:.0f} s"
-                )
 
     def summary(self) -> dict[str, Any]:
         """What the tracking cost and how late it was (for meta.json and the benchmark)."""
         lags = {"start_report_lag_s": percentiles(self.start_lags), "end_notice_lag_s": percentiles(self.end_lags)}
-        return {"live_rows": self.live, "polls": self.polls, "finished_runs": self.finished_runs, **lags}
-
-    # -- ending -------------------------------------------------------------------------------
-
-    def _finish(self, tracked: TrackedRun, conclusion: str, reason: str) -> None:
-        if self.runs.pop(tracked.dispatch.run_key, None) is None:
-            return
-        if tracked.run_id is not None:
-            self._by_id.pop(tracked.run_id, None)
-            self.client.forget_run(tracked.run_id)  # its cached answers are never asked for again
-        self.finished_runs += 1
-        for job in tracked.jobs.values():
-            if job.id not in tracked.finished:
-                tracked.finished.add(job.id)
-                self.listener.job_finished(one_run.job_record(tracked, job, self.worker, unfinished=True))
-        record = one_run.run_record(tracked, conclusion, reason, self.worker)
-        self.listener.run_finished(record)
-        for callback in tracked.on_done:
-            callback(record)
-
-    def drain(self, timeout: float) -> None:
-        """Poll until every tracked run ended or ``timeout`` passed (for the end of a test)."""
-        deadline = self.clock.time() + timeout
-        while self.runs and self.clock.time() < deadline:
-            try:
-                self.poll_once()
-            except Error as exc:
-                log.warning("while draining: %s", exc)
-            if self.runs:
-                self.clock.sleep(min(self.poll_interval, max(0.0, deadline - self.clock.time())))
-
-    def cancel_all(self) -> int:
-        """Cancel every run still tracked (so no runner stays busy after the test); return how many."""
-        cancelled = 0
-        for tracked in list(self.runs.values()):
-            if tracked.run_id is not None:
-                tracked.cancelled = True
-                try:
-                    cancelled += self.client.cancel_run(self.owner, self.repo, tracked.run_id)
-                except Error as exc:
-                    log.warning("could not cancel run %s: %s", tracked.run_id, exc)
-        return cancelled
-
-    def abandon_all(self, reason: str) -> None:
-        """Record every run still tracked as unfinished."""
-        for tracked in list(self.runs.values()):
-            self._finish(tracked, "unfinished", reason)
+        timing, runners = self.forecast.timing, self.forecast.runners
+        forecast = {"overhead_s": round(timing.overhead_s, 2), "pickup_s": round(timing.pickup_s, 2), "runners": runners}
+        counts = {"polls": self.polls, "finished_runs": self.finished_runs, "missed_reads": self.missed_reads}
+        return {"live_rows": self.live, **counts, **lags, "forecast": forecast}

@@ -1,0 +1,79 @@
+"""How tracked runs end: completed, timed out, never found, drained, cancelled or abandoned at a test's end."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..errors import Error
+from . import runs as one_run
+from .runs import TrackedRun
+
+__all__ = ["EndingMixin"]
+
+log = logging.getLogger(__name__)
+
+
+class EndingMixin:
+    """Methods of :class:`~ghrunner_locust.tracking.tracker.RunTracker` that end runs."""
+
+    runs: dict[str, TrackedRun]
+    _by_id: dict[int, TrackedRun]
+    client: Any
+    listener: Any
+    clock: Any
+
+    def _expire(self, now: float) -> None:
+        for tracked in list(self.runs.values()):
+            age = now - tracked.dispatch.dispatched_at
+            limit = self.lost_after if tracked.dispatch.unknown else self.find_timeout
+            if tracked.run_id is None and age > limit:
+                self._finish(tracked, "not_found", one_run.not_found_reason(tracked.dispatch, limit))
+            elif age > self.run_timeout:
+                self._finish(
+                    tracked, "timed_out", f"run {tracked.run_id} did not complete within --run-timeout {self.run_timeout:.0f} s"
+                )
+
+    def _finish(self, tracked: TrackedRun, conclusion: str, reason: str) -> None:
+        if self.runs.pop(tracked.dispatch.run_key, None) is None:
+            return
+        if tracked.run_id is not None:
+            self._by_id.pop(tracked.run_id, None)
+            self.client.forget_run(tracked.run_id)  # its cached answers are never asked for again
+        self.finished_runs += 1
+        for job in tracked.jobs.values():
+            if job.id not in tracked.finished:
+                tracked.finished.add(job.id)
+                self.listener.job_finished(one_run.job_record(tracked, job, self.worker, unfinished=True))
+        record = one_run.run_record(tracked, conclusion, reason, self.worker)
+        self.listener.run_finished(record)
+        for callback in tracked.on_done:
+            callback(record)
+
+    def drain(self, timeout: float) -> None:
+        """Poll until every tracked run ended or ``timeout`` passed (for the end of a test)."""
+        deadline = self.clock.time() + timeout
+        while self.runs and self.clock.time() < deadline:
+            try:
+                self.poll_once()
+            except Error as exc:
+                log.warning("while draining: %s", exc)
+            if self.runs:
+                self.clock.sleep(min(self.next_interval(), max(0.0, deadline - self.clock.time())))
+
+    def cancel_all(self) -> int:
+        """Cancel every run still tracked (so no runner stays busy after the test); return how many."""
+        cancelled = 0
+        for tracked in list(self.runs.values()):
+            if tracked.run_id is not None:
+                tracked.cancelled = True
+                try:
+                    cancelled += self.client.cancel_run(self.owner, self.repo, tracked.run_id)
+                except Error as exc:
+                    log.warning("could not cancel run %s: %s", tracked.run_id, exc)
+        return cancelled
+
+    def abandon_all(self, reason: str) -> None:
+        """Record every run still tracked as unfinished."""
+        for tracked in list(self.runs.values()):
+            self._finish(tracked, "unfinished", reason)
