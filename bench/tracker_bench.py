@@ -12,7 +12,8 @@ process did: imports, the test, the end-of-test report), the largest difference 
 queue_s/execution_s and the simulator's ground truth, and (local runs) how late the tracker noticed runs'
 ends and reported jobs' starts (p50/p95, from meta.json).
 
-Run: python bench/tracker_bench.py [--settings burst,closed,workers] [--runs 200]   (127.0.0.1 only)
+Run: python bench/tracker_bench.py [--settings burst,closed,workers] [--runs 200] [--users-polls 5,10]
+[--users-live on,off,naive] [--burst-live on,off]   (127.0.0.1 only)
 """
 
 from __future__ import annotations
@@ -226,7 +227,7 @@ def locust_cmd(locustfile: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "locust", "-f", str(HERE / locustfile), *args]
 
 
-def users_setting(name: str, live: str = "on") -> dict[str, object]:
+def users_setting(name: str, live: str = "on", poll: str = "5") -> dict[str, object]:
     """One of the users' settings (``closed`` or ``workers``) with our plugin, or the naive poller (``live='naive'``)."""
     closed = name == "closed"
     sleep, jobs, duration, users = ("30", "2", "100", 4) if closed else ("3", "1", "40", 4)
@@ -236,13 +237,13 @@ def users_setting(name: str, live: str = "on") -> dict[str, object]:
         **os.environ,
         "GITHUB_TOKEN": "bench-token",
         "BENCH_URL": url,
-        "BENCH_POLL": "5",
+        "BENCH_POLL": poll,
         "BENCH_SLEEP": sleep,
         "BENCH_JOBS": jobs,
     }
     common = [
         "--gh-api-url", url, "--gh-owner", "bench", "--gh-repo", "ours", "--sleep-duration", sleep, "--job-count", jobs,
-        "--poll-interval", "5", "--jobs-refresh", "5", "--drain-timeout", "300", "--results-dir", str(results_dir),
+        "--poll-interval", poll, "--jobs-refresh", poll, "--drain-timeout", "300", "--results-dir", str(results_dir),
         "--live-rows", "off" if live == "off" else "on",
     ]  # fmt: skip
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -297,14 +298,17 @@ def main() -> None:
     parser.add_argument("--settings", default="burst,closed,workers")
     parser.add_argument("--burst-live", default="on,off", help="live rows in the burst setting")
     parser.add_argument("--users-live", default="on,off,naive", help="the users' settings: live rows on, off, naive poller")
+    parser.add_argument("--users-polls", default="5", help="the users' settings: poll intervals, s")
     args = parser.parse_args()
     report: dict[str, object] = {}
     settings = args.settings.split(",")
     for name in ("closed", "workers"):
         if name in settings:
-            for live in args.users_live.split(","):
-                report[f"{name}_{live}"] = result = users_setting(name, live)
-                print(json.dumps({f"{name}_{live}": result}, indent=2), flush=True)
+            for poll in args.users_polls.split(","):
+                for live in args.users_live.split(","):
+                    key = f"{name}_{live}" + ("" if poll == "5" else f"_poll_{poll}s")
+                    report[key] = result = users_setting(name, live, poll)
+                    print(json.dumps({key: result}, indent=2), flush=True)
     for poll in (float(p) for p in args.polls.split(",")) if "burst" in settings else ():
         for live in args.burst_live.split(","):
             pair = run_pair(poll, args.runs, live)

@@ -344,3 +344,59 @@ def test_polls_never_overlap(sim):
     run_to_end(tracker)
     assert len(seen.runs) == 3 and len({r.run_id for r in seen.runs}) == 3
     assert len(seen.jobs) == 3 and inner
+
+
+class ScriptedJobs:
+    """A run's one job on a script: queued until ``start``, then running ``execution`` s. Like GitHub, an
+    unchanged answer is a free 304 (only a changed one counts); GitHub's timestamps are whole seconds."""
+
+    def __init__(self, clock, start, execution):
+        self.clock, self.t0, self.start, self.execution = clock, clock.time(), start, execution
+        self.requests_counted, self.rate_limit, self.reads, self._last = 0, None, [], {}
+
+    def list_run_jobs(self, owner, repo, run_id):
+        from datetime import datetime, timezone
+
+        from ghrunner_locust.github.models import Job, Page
+
+        elapsed = self.clock.time() - self.t0
+        status = "queued" if elapsed < self.start else "in_progress" if elapsed < self.start + self.execution else "completed"
+
+        def stamp(seconds):
+            return datetime.fromtimestamp(int(self.t0 + seconds), tz=timezone.utc).isoformat()
+
+        job = {"id": run_id * 10, "run_id": run_id, "name": "j", "status": status, "created_at": stamp(0)}
+        if status != "queued":
+            job.update(started_at=stamp(self.start), runner_id=1, runner_name="r1")
+        if status == "completed":
+            job.update(conclusion="success", completed_at=stamp(self.start + self.execution))
+        changed = self._last.get(run_id) != status
+        self._last[run_id] = status
+        self.requests_counted += changed
+        self.reads.append((round(elapsed, 1), status, changed))
+        return Page((Job.from_api(job),), 1, not changed)
+
+    def forget_run(self, run_id):
+        return 0
+
+
+@pytest.mark.parametrize(
+    "pickup, paid",
+    [
+        (2.0, 1),  # read once, 5 s after it could first have ended: over
+        (12.0, 2),  # still running when read: one more read, at its end
+        (80.0, 3),  # queued when read: looking again is free while it is; then running, then over
+    ],
+)
+def test_a_run_is_read_when_due_and_a_late_pickup_costs_one_read_more(clock, pickup, paid):
+    """Issue 13: every run noticed within one poll interval of its end, at one counted read (two with a pickup
+    longer than the interval), and no read every round while a job runs late or waits."""
+    jobs = ScriptedJobs(clock, start=pickup, execution=32.0)
+    tracker = RunTracker(jobs, "o", "r", WF, clock=clock, live=False, poll_interval=5.0)
+    tracker.track(Dispatched("k", clock.time(), 1, "parallel", 1, 30.0))
+    while tracker.runs and clock.time() - jobs.t0 < 300:
+        clock.sleep(tracker.next_interval())
+        tracker.poll_once()
+    assert tracker.finished_runs == 1 and jobs.requests_counted == paid, jobs.reads
+    assert max(tracker.end_lags) <= 5.0 + 1.0  # the poll interval, plus GitHub's whole second
+    assert len(jobs.reads) <= paid + (80 + 32 - 35) / 5 + 1  # the free looks: at most one per poll interval

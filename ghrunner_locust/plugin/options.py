@@ -34,7 +34,12 @@ def add_arguments(parser: Any) -> None:
     a("--job-count", type=int, default=1, help="jobs per run, 1-20 (default: %(default)s)")
     a("--job-type", default="parallel", choices=["parallel", "sequential"], help="parallel matrix or sequential chain")
     a("--poll-interval", type=float, default=5.0, help="seconds between tracker polls (default: %(default)s)")
-    a("--jobs-refresh", type=float, default=10.0, help="read a running run's jobs at most this often, s (default: %(default)s)")
+    a(
+        "--jobs-refresh",
+        type=float,
+        default=10.0,
+        help="live rows of runs the forecast cannot place: read their jobs at most this often, s (default: %(default)s)",
+    )
     a(
         "--live-rows",
         default="on",

@@ -23,7 +23,7 @@ class PoolMixin:
     environment: Any
     settings: Any
     tracker: Any
-    runners_every = 60.0
+    runners_every = 300.0
     """Seconds between reads of the runners API (a read counts against the token whenever a runner went busy
     or idle); the samples between carry the pool's size and leave ``busy_runners`` empty."""
     _runners_read: tuple[float, int | None] = (-1e9, None)
@@ -84,6 +84,8 @@ class PoolMixin:
         if self.ecs is not None:
             try:
                 ecs = self.ecs.sample()
+                if self.tracker is not None and not self.runners_api and ecs.running:
+                    self.tracker.forecast.runners = ecs.running
             except Error as exc:
                 log.warning("ghrunner: %s", exc)
         return Sample(

@@ -141,11 +141,6 @@ class EndForecast:
                 self._claim(free)
                 self._release(free, end)
                 due = max(due, end + self.stamp_s / 2)  # its start truncated: no sooner than it can have ended
-            elif job is not None and tracked.watched:  # read queued: poll it, a free 304 until it starts
-                self._claim(free)
-                end = not_before + timing.pickup_s + execution
-                self._release(free, end)
-                due = max(due, not_before + self.window)
             else:
                 earliest = max(ready, not_before)
                 start = max(earliest, self._claim(free))
@@ -156,7 +151,8 @@ class EndForecast:
                     first_start = min(first_start, start + timing.least_pickup_s + self.window)
             if sequential:
                 ready = end
-        return max(min(due, first_start) if live else due, tracked.checked_at + self.window)
+        again = tracked.jobs_read_at + max(self.stamp_s, self.window / 5)  # a job running late: not every round
+        return max(min(due, first_start) if live else due, tracked.checked_at + self.window, again)
 
 
 def _trimmed_mean(values: Iterable[float], cut: float = 0.1) -> float:

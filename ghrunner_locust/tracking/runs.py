@@ -61,8 +61,6 @@ class TrackedRun:
     """The harness asked GitHub to cancel it (so it may end before its jobs' sleep)."""
     misses: int = 0
     """Reads of its jobs, when the forecast said it was due, that found it not over yet."""
-    watched: bool = False
-    """A job of it was still queued after two reads: its jobs are read every poll interval (free while queued)."""
     checked_at: float = 0.0
     """When a listing of completed runs last showed it not over."""
     listed: bool = False

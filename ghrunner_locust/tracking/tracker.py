@@ -1,7 +1,8 @@
 """One run tracker per test: finds dispatched runs, follows them in batches, reports every job, with as few
 counted requests as it can (a 304 is free):
 - a run's jobs are read when the forecast (forecast.py) says it is due: one poll interval after it could
-  first have ended, so one read usually finds it over; a read that finds it running learns its jobs' starts;
+  first have ended, so one read usually finds it over; a read that finds it running learns its jobs' starts
+  (a read of a job still queued is a free 304);
 - runs the forecast cannot place (no known sleep, cancelled, missed thrice) are noticed by a conditional
   listing of *completed* runs created since the test began, which changes only when a run ends;
 - with live rows (the default), a conditional listing of runs *in progress* and a read of a run's jobs when
@@ -115,8 +116,6 @@ class RunTracker(EndingMixin):
     """The shortest wait between two rounds (a round comes before the poll interval when a run is due)."""
     max_misses = 3
     """Reads that found a run not over before its end is left to the listing of completed runs."""
-    watch_max = 50
-    """Runs watched at once (a free 304 is still a request against GitHub's secondary limits)."""
     miss_rate = 0.5
     """How often a read when due finds the run not over (moving average): with more runs due at once than two
     in this, a listing of completed runs tells which are over for one request."""
@@ -232,8 +231,8 @@ class RunTracker(EndingMixin):
 
     def _check(self, tracked: TrackedRun, now: float) -> None:
         """The forecast says the run is due: its jobs say whether it is over, (live) which started, and else
-        when to read them next. A counted read that learned nothing is a miss; after two, a run whose job is
-        still queued is watched: read every poll interval, a free 304 until the job starts."""
+        when to read them next. A counted read that learned nothing is a miss (a 304, nothing changed, is free:
+        a job still queued costs nothing to look at again)."""
         known, before = len(tracked.started), self.client.requests_counted
         self._read_jobs(tracked, now)
         conclusion = one_run.conclusion_from_jobs(tracked)
@@ -242,12 +241,9 @@ class RunTracker(EndingMixin):
         log.debug("run %s due at %.1f: %s", tracked.run_id, now, conclusion or ("missed" if missed else "not over"))
         if conclusion is not None:
             self._close(tracked, now, conclusion)
-        elif missed and not tracked.watched:
+        elif missed:
             tracked.misses, self.missed_reads = tracked.misses + 1, self.missed_reads + 1
-            queued = any(not job.started for job in tracked.jobs.values())
-            watched = sum(t.watched for t in self._by_id.values())
-            tracked.watched = tracked.misses >= 2 and queued and watched < self.watch_max
-            tracked.listed = tracked.misses >= self.max_misses and not tracked.watched
+            tracked.listed = tracked.misses >= self.max_misses
         if paid:
             self.miss_rate += 0.1 * (missed - self.miss_rate)
 
