@@ -73,7 +73,14 @@ def soak(args: argparse.Namespace) -> dict[str, object]:
     )
     client = GitHubClient(url, "bench-token", pool_size=4)
     tracker = RunTracker(
-        client, "bench", "scale", "runner_test.yml", poll_interval=args.poll, jobs_refresh=args.poll, live=args.live_rows == "on"
+        client,
+        "bench",
+        "scale",
+        "runner_test.yml",
+        poll_interval=args.poll,
+        jobs_refresh=args.poll,
+        live=args.live_rows == "on",
+        runners=args.in_flight,  # the pool's size, as the plugin reads it from the runners API
     )
     sent, marks, start_cpu, deadline = 0, [], cpu_s(), time.monotonic() + args.timeout
     next_mark = 1000
@@ -111,7 +118,14 @@ def budget(args: argparse.Namespace) -> dict[str, object]:
     process, url = start_sim("--runners", str(args.runs), "--seed", "1", *limits)
     client = GitHubClient(url, "bench-token", pool_size=4)
     tracker = RunTracker(
-        client, "bench", "scale", "runner_test.yml", poll_interval=args.poll, jobs_refresh=10, live=args.live_rows == "on"
+        client,
+        "bench",
+        "scale",
+        "runner_test.yml",
+        poll_interval=args.poll,
+        jobs_refresh=10,
+        live=args.live_rows == "on",
+        runners=args.runs,
     )
     for _ in range(args.runs):
         dispatch(client, tracker, args.sleep)
