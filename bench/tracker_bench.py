@@ -13,13 +13,14 @@ queue_s/execution_s and the simulator's ground truth, and (local runs) how late 
 ends and reported jobs' starts (p50/p95, from meta.json).
 
 Run: python bench/tracker_bench.py [--settings burst,closed,workers] [--runs 200] [--users-polls 5,10]
-[--users-live on,off,naive] [--burst-live on,off]   (127.0.0.1 only)
+[--users-live on,off,naive] [--seeds 1,2,3] [--burst-live on,off]   (127.0.0.1 only)
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import resource
@@ -227,11 +228,11 @@ def locust_cmd(locustfile: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "locust", "-f", str(HERE / locustfile), *args]
 
 
-def users_setting(name: str, live: str = "on", poll: str = "5") -> dict[str, object]:
+def users_setting(name: str, live: str = "on", poll: str = "5", seed: str = "1") -> dict[str, object]:
     """One of the users' settings (``closed`` or ``workers``) with our plugin, or the naive poller (``live='naive'``)."""
     closed = name == "closed"
     sleep, jobs, duration, users = ("30", "2", "100", 4) if closed else ("3", "1", "40", 4)
-    process, url = start_sim(["--runners", "4", "--seed", "1"])
+    process, url = start_sim(["--runners", "4", "--seed", seed])
     results_dir = Path(tempfile.mkdtemp())
     env = {
         **os.environ,
@@ -299,16 +300,17 @@ def main() -> None:
     parser.add_argument("--burst-live", default="on,off", help="live rows in the burst setting")
     parser.add_argument("--users-live", default="on,off,naive", help="the users' settings: live rows on, off, naive poller")
     parser.add_argument("--users-polls", default="5", help="the users' settings: poll intervals, s")
+    parser.add_argument("--seeds", default="1", help="the users' settings: simulator seeds (pickup draws), one run each")
     args = parser.parse_args()
     report: dict[str, object] = {}
     settings = args.settings.split(",")
     for name in ("closed", "workers"):
         if name in settings:
-            for poll in args.users_polls.split(","):
-                for live in args.users_live.split(","):
-                    key = f"{name}_{live}" + ("" if poll == "5" else f"_poll_{poll}s")
-                    report[key] = result = users_setting(name, live, poll)
-                    print(json.dumps({key: result}, indent=2), flush=True)
+            variants = itertools.product(args.users_polls.split(","), args.users_live.split(","), args.seeds.split(","))
+            for poll, live, seed in variants:
+                key = f"{name}_{live}" + ("" if poll == "5" else f"_poll_{poll}s") + ("" if seed == "1" else f"_seed_{seed}")
+                report[key] = result = users_setting(name, live, poll, seed)
+                print(json.dumps({key: result}, indent=2), flush=True)
     for poll in (float(p) for p in args.polls.split(",")) if "burst" in settings else ():
         for live in args.burst_live.split(","):
             pair = run_pair(poll, args.runs, live)
