@@ -59,6 +59,7 @@ def test_real_target_needs_a_token_from_the_environment():
         ({"gh_api_url": "ftp://x"}, "must start with http"),
         ({"run_timeout": 0}, "--run-timeout must be positive"),
         ({"sleep_duration": -1}, "--sleep-duration must be positive"),
+        ({"poll_interval": 1e9}, "--poll-interval must be at most 3600 s"),
         ({"sleep_duration": "soon"}, "--sleep-duration must be a number"),
     ],
 )

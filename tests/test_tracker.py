@@ -400,3 +400,20 @@ def test_a_run_is_read_when_due_and_a_late_pickup_costs_one_read_more(clock, pic
     assert tracker.finished_runs == 1 and jobs.requests_counted == paid, jobs.reads
     assert max(tracker.end_lags) <= 5.0 + 1.0  # the poll interval, plus GitHub's whole second
     assert len(jobs.reads) <= paid + (80 + 32 - 35) / 5 + 1  # the free looks: at most one per poll interval
+
+
+@pytest.mark.parametrize("remaining, first_read", [(4000, 5.0), (20, 35.0)])
+def test_live_rows_read_a_long_job_at_its_start_unless_the_budget_is_short(clock, remaining, first_read):
+    """Live rows: a run of 30 s jobs is read one poll interval after its job could have started, so its queue
+    time is reported then; on a short budget the tracker reads ends only."""
+    from ghrunner_locust.github.ratelimit import RateLimitSnapshot
+
+    jobs = ScriptedJobs(clock, start=2.0, execution=32.0)
+    jobs.rate_limit = RateLimitSnapshot(5000, remaining, 5000 - remaining, int(clock.time()) + 3600)
+    tracker = RunTracker(jobs, "o", "r", WF, clock=clock, live=True, poll_interval=5.0, reserve=10)
+    tracker.budget.observe("base", 5)  # what polls cost so far: with 10 requests to spend, nothing is left for live
+    tracker.track(Dispatched("k", clock.time(), 1, "parallel", 1, 30.0))
+    while tracker.runs and clock.time() - jobs.t0 < 300:
+        clock.sleep(tracker.next_interval())
+        tracker.poll_once()
+    assert tracker.finished_runs == 1 and jobs.reads[0][0] == first_read, jobs.reads

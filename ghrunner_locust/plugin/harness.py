@@ -201,6 +201,7 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         """A new test (NEW in the web UI) counts from zero."""
         self.queue_samples, self.forecasts, self.plan_result, self.notes = [], [], {}, []
         self.completed_runs = self.timeouts = self.peak_users = 0
+        self._runners_read = (-1e9, None)  # the new test's first sample reads the runners API
         self.recent_jobs.clear()
 
     def _start_embedded(self, options: Any) -> None:

@@ -80,6 +80,8 @@ class Settings:
         ]:
             if value < 0 or (value == 0 and name in ("--poll-interval", "--run-timeout", "--sample-interval")):
                 raise UsageError(f"{name} must be positive (got {value})")
+            if value > 3600 and name in ("--poll-interval", "--sample-interval"):
+                raise UsageError(f"{name} must be at most 3600 s, or no run would be followed (got {value:g})")
         settings = cls(
             api_url=api_url,
             owner=owner or SIM_OWNER,

@@ -103,7 +103,7 @@ class Simulator:
             max_request_body_size=4 * self.config.max_body_bytes,  # the app answers 413 itself, as JSON
             ident="github.com",
             asyncore_use_poll=True,
-            asyncore_loop_timeout=0.2,
+            asyncore_loop_timeout=1,  # whole seconds: waitress casts it to int (0.2 became 0: a busy loop)
             log_socket_errors=False,
             expose_tracebacks=False,
         )
