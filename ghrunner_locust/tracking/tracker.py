@@ -180,6 +180,7 @@ class RunTracker(EndingMixin):
         find over, one listing of completed runs says which are. Reads beyond the budget wait for a later round."""
         due = self._due()
         now_due = [run_id for run_id, at in sorted(due.items(), key=lambda item: item[1]) if at <= now]
+        changed = bool(now_due or self._ended)  # reads or a listing change what the forecast knows
         if len(now_due) * self.miss_rate > 2:  # a missed read learns the jobs' starts; a listing does not
             self._list_completed(now)
             for run_id in (r for r in now_due if r not in self._ended):
@@ -192,7 +193,8 @@ class RunTracker(EndingMixin):
             ended, tracked = self._ended.pop(run_id, False) is None, self._by_id.get(run_id)
             if tracked is not None:
                 (self._end if ended else self._check)(tracked, now)
-        self._next_due = min((at for at in self._due().values() if at > now), default=None)
+        later = self._due() if changed else due
+        self._next_due = min((at for at in later.values() if at > now), default=None)
 
     def _due(self) -> dict[int, float]:
         live = self.live and self._plan.live_every > 0  # a short budget reads ends, not starts
