@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,7 +14,7 @@ T0 = 1_700_000_000.0
 
 
 def at(seconds: float) -> datetime:
-    return datetime.fromtimestamp(T0 + seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(T0 + seconds, tz=UTC)
 
 
 def run(run_id: int, dispatched: float, jobs: int = 2, sleep: float | None = 30.0, job_type: str = "parallel") -> TrackedRun:

@@ -24,8 +24,12 @@ class Runner:
 def process(bus, role, clock, name):
     runner = Runner(bus, name)
     harness = types.SimpleNamespace(
-        role=role, environment=types.SimpleNamespace(runner=runner), governor=DispatchGovernor(clock=clock), waiters={},
-        in_flight_of={}, handed_over={}
+        role=role,
+        environment=types.SimpleNamespace(runner=runner),
+        governor=DispatchGovernor(clock=clock),
+        waiters={},
+        in_flight_of={},
+        handed_over={},
     )
     harness.tracker, harness.run_dispatch_times = None, {}
     handover.register(harness)

@@ -174,8 +174,16 @@ def test_plugin_imports_first_in_a_plain_script():
 
 @pytest.mark.parametrize(
     "module",
-    ["ghrunner_locust", "ghrunner_locust.github", "ghrunner_locust.simulator", "ghrunner_locust.tracking",
-     "ghrunner_locust.planning", "ghrunner_locust.report", "ghrunner_locust.cli", "ghrunner_locust.plugin"],
+    [
+        "ghrunner_locust",
+        "ghrunner_locust.github",
+        "ghrunner_locust.simulator",
+        "ghrunner_locust.tracking",
+        "ghrunner_locust.planning",
+        "ghrunner_locust.report",
+        "ghrunner_locust.cli",
+        "ghrunner_locust.plugin",
+    ],
 )
 def test_import_does_not_pull_in_locust(module):
     done = run_python(f"import sys, {module}\nprint(sorted(m for m in ('locust', 'gevent') if m in sys.modules))")

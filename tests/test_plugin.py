@@ -35,7 +35,11 @@ QUICK = [
 
 def quick_sim(**overrides) -> Simulator:
     config = dict(
-        pickup=LatencyModel(median_s=0.3, fixed=True), setup_s=0.2, teardown_s=0.1, run_to_job_s=0.2, listable_delay_s=0.5,
+        pickup=LatencyModel(median_s=0.3, fixed=True),
+        setup_s=0.2,
+        teardown_s=0.1,
+        run_to_job_s=0.2,
+        listable_delay_s=0.5,
         seed=3,
         cancel_s=0.3,
     )

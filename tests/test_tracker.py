@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import UTC
 
 import pytest
 
@@ -355,7 +356,7 @@ class ScriptedJobs:
         self.requests_counted, self.rate_limit, self.reads, self._last = 0, None, [], {}
 
     def list_run_jobs(self, owner, repo, run_id):
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         from ghrunner_locust.github.models import Job, Page
 
@@ -363,7 +364,7 @@ class ScriptedJobs:
         status = "queued" if elapsed < self.start else "in_progress" if elapsed < self.start + self.execution else "completed"
 
         def stamp(seconds):
-            return datetime.fromtimestamp(int(self.t0 + seconds), tz=timezone.utc).isoformat()
+            return datetime.fromtimestamp(int(self.t0 + seconds), tz=UTC).isoformat()
 
         job = {"id": run_id * 10, "run_id": run_id, "name": "j", "status": status, "created_at": stamp(0)}
         if status != "queued":

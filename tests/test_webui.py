@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -62,3 +63,24 @@ def test_empty_fields_and_old_option_names_start_a_test_and_one_runner_pool_entr
     assert (directory / "report.html").exists() and (directory / "summary.json").exists()
     assert "Traceback" not in web.text()
     assert web.process.returncode == 0, web.text()[-2000:]
+
+
+def test_new_after_a_baseline_that_ended_by_itself_runs_a_whole_second_test(tmp_path):
+    """Locust ticks a shape once before ``test_start``: the first test's counts must not end the second."""
+    results = tmp_path / "results"
+    args = ("--quick", "--baseline-runs", "1", "--sleep-duration", "1", "--results-dir", str(results))
+    with web_locust(BASELINE, tmp_path, *args) as web:
+        for test in (1, 2):
+            assert web.post("/swarm", {"user_count": "0", "spawn_rate": "0"})["success"] is True
+            deadline = time.monotonic() + 90
+            while web.text().count("ghrunner: report in") < test and time.monotonic() < deadline:
+                time.sleep(0.5)
+            assert web.text().count("ghrunner: report in") == test, web.text()[-3000:]
+            assert web.get("/stats/requests")["state"] == "stopped"
+        truth = requests.get(web.sim_url() + "/_sim/truth", timeout=5).json()["jobs"]
+    directories = sorted(d for d in results.iterdir() if d.is_dir())
+    assert len(directories) == 2
+    for directory in directories:  # each test dispatched its one run and recorded its job
+        assert json.loads((directory / "meta.json").read_text())["records"]["jobs.csv"] == 1
+    assert len(truth) == 2
+    assert "Traceback" not in web.text()

@@ -124,8 +124,10 @@ class EndingMixin:
 
     def test_stopped(self) -> None:
         """``test_stop``: the test is over (headless end, STOP in the web UI): write its report now."""
-        if self.role != "worker" and self.environment.parsed_options and not getattr(
-            self.environment.parsed_options, "headless", False
+        if (
+            self.role != "worker"
+            and self.environment.parsed_options
+            and not getattr(self.environment.parsed_options, "headless", False)
         ):
             self.finish()
             shape = self.environment.shape_class

@@ -68,6 +68,8 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         self.ready = gevent.event.Event()
         self.failed: str | None = None
         self.stopping = False
+        self.fresh = False
+        """A new test's shape has ticked, its ``test_start`` has not come yet."""
         self.stage = ""
         self.quick = False
         self.started_at: float | None = None
@@ -105,9 +107,7 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         self.phase = random.random()
         """Users started in this process (open-loop users spread their first dispatches by it)."""
         options = environment.parsed_options
-        self.base_options: dict[str, Any] = {
-            dest: getattr(options, dest, action.default) for dest, action in actions().items()
-        }
+        self.base_options: dict[str, Any] = {dest: getattr(options, dest, action.default) for dest, action in actions().items()}
         """The plugin's options as the process started: an empty field of the web form means these."""
         self._init_distributed()
         if environment.runner is not None:
@@ -118,7 +118,7 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
     def start(self) -> None:
         """``test_start``: read and check every option, then wire up; a bad value stops the test at once."""
         self.ready.clear()
-        self.failed, self.stopping, self._drained = None, False, False
+        self.failed, self.stopping, self._drained, self.fresh = None, False, False, False
         self.users_started = 0
         try:
             self._start(self.environment.parsed_options)
@@ -196,6 +196,14 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
             )
             self._spawn(self._track_loop)
         self.ready.set()
+
+    def new_test(self) -> None:
+        """A new test begins (its shape's first tick, before ``test_start``): forget the last test's failure
+        and counts, so NEW in the web UI neither ends the next test at once nor leaves it failed (until then,
+        :meth:`observe` says nothing has happened yet: Locust's statistics are cleared with ``test_start``)."""
+        self.failed, self.fresh = None, True
+        if self.role != "worker":
+            self._reset_counts()
 
     def _reset_counts(self) -> None:
         """A new test (NEW in the web UI) counts from zero."""
@@ -285,4 +293,3 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
                 else:
                     self.fail(f"polling refused: {exc}")
             gevent.sleep(self.tracker.next_interval())
-

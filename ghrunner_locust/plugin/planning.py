@@ -29,6 +29,7 @@ class PlanningMixin:
     environment: Any
     settings: Any
     plan: Plan | None
+    fresh: bool
 
     def _apply_scenario(self, options: Any) -> None:
         if not getattr(options, "scenario", None):
@@ -72,6 +73,8 @@ class PlanningMixin:
 
     def observe(self) -> Observation:
         """What the test has seen so far, for plans that react (baseline, stress, capacity)."""
+        if self.fresh:
+            return Observation(now=time.time())
         stats = self.environment.runner.stats
         workflow = self.settings.workflow if self.settings else "runner_test.yml"
         dispatch = stats.entries.get((workflow, "DISPATCH"))

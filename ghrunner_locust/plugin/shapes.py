@@ -75,14 +75,15 @@ class PlanShape(LoadTestShape):
     def tick(self) -> tuple[int, float] | tuple[int, float, list[Any]] | None:
         environment = self.runner.environment  # type: ignore[union-attr]
         harness = harness_of(environment)
-        if harness.failed:
-            return None
-        if self.plan is None:
+        if self.plan is None:  # a new test: Locust ticks once before test_start (see Harness.new_test)
+            harness.new_test()
             try:
                 self.plan = harness.plan = self.make_plan(environment.parsed_options)
             except (Error, ValueError) as exc:
                 harness.fail(str(exc), code=2)
                 return None
+        if harness.failed:
+            return None
         step = self.plan.tick(self.get_run_time(), harness.observe())
         if step is None:
             harness.plan_finished(self.plan)

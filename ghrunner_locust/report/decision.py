@@ -248,9 +248,7 @@ def decision_section(
     return section
 
 
-def pickup_of(
-    pickups: list[float] | None, pool: dict[str, Any], meta: dict[str, Any] | None = None
-) -> tuple[Pickup, list[str]]:
+def pickup_of(pickups: list[float] | None, pool: dict[str, Any], meta: dict[str, Any] | None = None) -> tuple[Pickup, list[str]]:
     """The measured pickups when there are enough (20) from a persistent pool, else the target's model (the
     embedded simulator's settings in ``meta``), else the simulator's defaults."""
     notes = []
