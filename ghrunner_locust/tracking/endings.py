@@ -22,6 +22,17 @@ class EndingMixin:
     client: Any
     listener: Any
     clock: Any
+    owner: str
+    repo: str
+    worker: str
+    lost_after: float
+    find_timeout: float
+    run_timeout: float
+    finished_runs: int
+
+    def poll_once(self) -> None: ...
+
+    def next_interval(self) -> float: ...
 
     def _expire(self, now: float) -> None:
         for tracked in list(self.runs.values()):
