@@ -35,6 +35,8 @@ class JobTiming:
     """A free runner to the job's start: the trimmed mean of the latest jobs that found a runner waiting."""
     least_pickup_s: float = 0.0
     """The 5th percentile of those pickups: no job is expected to start sooner after its runner frees."""
+    lead_s: float = 0.0
+    """The least time from a dispatch (this machine's clock) to its run's first job (GitHub's)."""
 
 
 class EndForecast:
@@ -48,16 +50,20 @@ class EndForecast:
     """GitHub's timestamps are whole seconds (truncated): the model takes each as the middle of its second, and
     reads a job known to have started half this after its end as estimated."""
 
-    def __init__(self, window: float, runners: int | None = None, overhead_s: float = 0.0, pickup_s: float = 0.0) -> None:
+    def __init__(self, window: float, runners: int | None = None, overhead_s: float = 1.0, pickup_s: float = 0.0) -> None:
         self.window = window
         """A run is read at most this long after the earliest moment it could have ended (the poll interval)."""
         self.runners = runners
         """Runners in the pool (``None``: unknown, every job is taken to find one free)."""
-        # Until jobs are read, timings are taken at their least (0 s): no run is read later than one window
-        # after it could have ended, and the first runs cost a second read more often.
+        # Until jobs are read, timings are taken at their least: no pickup, no wait from dispatch to the first
+        # job, and 1 s of overhead (GitHub's "Set up job" alone takes 1-3 s: ../REALISM.md), so no run is read
+        # later than one window after it could have ended, and the first runs cost a second read more often.
         self._overheads: deque[float] = deque([overhead_s], maxlen=self.samples)
         self._pickups: deque[float] = deque([pickup_s], maxlen=self.samples)
-        self._learned = {"overhead": False, "pickup": False}
+        self._leads: deque[float] = deque([0.0], maxlen=self.samples)
+        self._learned = {"overhead": False, "pickup": False, "lead": False}
+        self.lessons = 0
+        """Kinds of timing learned so far (each first lesson can move every forecast: worth forecasting again)."""
         self._runner_free: dict[str, float] = {}
         """When each runner (by name) last finished a job, as read (the latest ``runner_names`` runners: an
         ephemeral runner's name is never seen again)."""
@@ -68,7 +74,7 @@ class EndForecast:
     def timing(self) -> JobTiming:
         pickups = sorted(self._pickups)
         least = pickups[int(0.05 * len(pickups))] if self._learned["pickup"] and len(pickups) >= 20 else 0.0
-        return JobTiming(_trimmed_mean(self._overheads), _trimmed_mean(pickups), least)
+        return JobTiming(_trimmed_mean(self._overheads), _trimmed_mean(pickups), least, min(self._leads))
 
     def _time(self, stamp: datetime) -> float:
         """A GitHub timestamp as the middle of its whole second (GitHub truncates), so the model is not early."""
@@ -92,10 +98,17 @@ class EndForecast:
                 del self._runner_free[next(iter(self._runner_free))]
         self._ends.append(end)
 
+    def learn_lead(self, dispatched_at: float, first_job_created: datetime) -> None:
+        """Take how long a run's first job came after its dispatch (call once per run, at its first read); the
+        least of these (the clocks' difference included; the whole second's start, so never late) is when a run
+        not read yet can first have had a job queued."""
+        self._add("lead", self._leads, first_job_created.timestamp() - dispatched_at)
+
     def _add(self, kind: str, values: deque[float], value: float) -> None:
         if not self._learned[kind]:
             values.clear()
             self._learned[kind] = True
+            self.lessons += 1
         values.append(value)
 
     def due(self, runs: Iterable[TrackedRun], live: bool = False) -> dict[int, float]:
@@ -127,7 +140,7 @@ class EndForecast:
         execution = (d.sleep_s or 0.0) + timing.overhead_s
         jobs = sorted((j for j in tracked.jobs.values() if j.conclusion != "skipped"), key=lambda j: j.id)
         sequential = d.job_type == "sequential"
-        ready = self._time(tracked.created_at) if tracked.created_at else d.dispatched_at
+        ready = self._time(tracked.created_at) if tracked.created_at else d.dispatched_at + timing.lead_s
         not_before = tracked.jobs_read_at  # jobs not started when last read start later than that
         due, first_start = -math.inf, math.inf
         for index in range(max(len(jobs), d.job_count if d.job_count else 1)):

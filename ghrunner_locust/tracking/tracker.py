@@ -1,12 +1,11 @@
 """One run tracker per test: finds dispatched runs, follows them in batches, reports every job, with as few
 counted requests as it can (a 304 is free):
-- a run's jobs are read when the forecast (forecast.py) says it is due: one poll interval after it could
-  first have ended, so one read usually finds it over; a read that finds it running learns its jobs' starts
-  (a read of a job still queued is a free 304);
+- a run's jobs are read when the forecast (forecast.py) says it is due: one poll interval after it could first
+  have ended, so one read usually finds it over; a read that finds it running learns its jobs' starts;
 - runs the forecast cannot place (no known sleep, cancelled, missed thrice) are noticed by a conditional
   listing of *completed* runs created since the test began, which changes only when a run ends;
-- with live rows (the default), a conditional listing of runs *in progress* and a read of a run's jobs when
-  it changed (at most every ``jobs_refresh`` seconds), so queue latencies are reported as jobs start;
+- with live rows (the default) runs of long jobs are read once more one interval after they could start (the
+  listing's runs: when a listing of runs *in progress* shows them changed), so queue latencies come early;
 - a listing by creation time only for dispatches without a run id (GHES, or an answer lost), by ``run_key``.
 Latencies come from GitHub's timestamps, never from when a poll noticed a change. No Locust or gevent here:
 the glue calls :meth:`RunTracker.poll_once` from a greenlet and sleeps :meth:`next_interval` (see budget.py).
@@ -186,11 +185,15 @@ class RunTracker(EndingMixin):
             for run_id in (r for r in now_due if r not in self._ended):
                 self._by_id[run_id].checked_at = now
             now_due = []
+        lessons = self.forecast.lessons
         for run_id in [*self._ended, *now_due]:
             if self.client.requests_counted >= spend_until:
                 self._next_due = None  # the budget waits for the next poll interval
                 return
             ended, tracked = self._ended.pop(run_id, False) is None, self._by_id.get(run_id)
+            if not ended and lessons != self.forecast.lessons:  # a first lesson moves every forecast
+                lessons, due = self.forecast.lessons, self._due()
+                tracked = tracked if due.get(run_id, now) <= now else None
             if tracked is not None:
                 (self._end if ended else self._check)(tracked, now)
         later = self._due() if changed else due
@@ -207,17 +210,14 @@ class RunTracker(EndingMixin):
         since = created_filter(self._since or now, slack_s=60)
         for run in reversed(list(self._listing("in_progress", since, stop_below=min(self._by_id)))):
             tracked = self._by_id.get(run.id)
-            if tracked is None:
+            if tracked is None or not one_run.by_listing(tracked):  # the others: read when the forecast says
                 continue
             if not tracked.seen_in_progress:
                 tracked.seen_in_progress, tracked.in_progress_since = True, now
             tracked.dirty |= run.updated_at != tracked.updated_at
             tracked.seen(run)
-            # At most one read per jobs_refresh, counted from when the run started: a run that ends
-            # within that window costs a single read, and no job's start waits longer than the window.
-            if (
+            if (  # at most one read per jobs_refresh from the run's start: a run that ends within it costs one
                 tracked.dirty
-                and one_run.by_listing(tracked)  # the others are read when the forecast says they are due
                 and not one_run.all_started(tracked)
                 and now - max(tracked.jobs_read_at, tracked.in_progress_since) >= self.jobs_refresh
                 and self.client.requests_counted < spend_until  # else it stays dirty: read on a later round
@@ -275,6 +275,7 @@ class RunTracker(EndingMixin):
         created = [job.created_at for job in page.items if job.created_at]
         if tracked.created_at is None and created:  # never listed: its jobs were created with it
             tracked.created_at = min(created)
+            self.forecast.learn_lead(tracked.dispatch.dispatched_at, tracked.created_at)
         for job in page.items:
             if job.conclusion == "skipped":
                 continue
