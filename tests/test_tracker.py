@@ -125,13 +125,9 @@ def test_a_run_that_ends_between_two_polls_is_noticed_on_the_next(sim):
     tracker.poll_once()
     assert tracker.in_flight == 1
     wait_until(lambda: all(j["completed_at"] for j in sim.state.truth()) and len(sim.state.truth()) == 2)
-    ended = time.time()
-    for _ in range(2):  # the forecast's 1 s of prior overhead (these jobs have none) can put it one round later
-        time.sleep(max(0.0, tracker.next_interval()))
-        tracker.poll_once()
+    time.sleep(max(0.0, tracker.next_interval()))
+    tracker.poll_once()
     assert tracker.in_flight == 0 and seen.runs[0].conclusion == "success" and len(seen.jobs) == 2
-    assert tracker.end_lags[0] <= 1 + 1 + 1  # the poll interval, the prior, GitHub's whole second
-    assert time.time() - ended <= 1 + 1 + 0.5
 
 
 @pytest.mark.parametrize("live", [True, False])
@@ -151,12 +147,13 @@ def test_counted_requests_per_run(sim, live):
     assert len(seen.runs) == 6 and len(seen.jobs) == 12 and sorted(seen.started) == sorted(j.job_id for j in seen.jobs)
     assert counts[("dispatch", "counted")] == 6
     print(dict(counts), tracker.summary())
+    assert -1.0 <= tracker.summary()["forecast"]["lead_s"] <= 0.5  # the simulator's first job comes 0.1 s after
     if live:
         assert counts[("list_jobs", "counted")] <= 12
     else:
         counted = sum(n for (_, kind), n in counts.items() if kind == "counted")
         assert counted <= 6 * 2.5  # the dispatch, one read, and a second read or a listing for at most half
-    assert max(tracker.end_lags) <= 1 + 1.5 + 0.8  # the poll interval, whole seconds, a round, the 1 s prior set-up (0.2 s here)
+    assert max(tracker.end_lags) <= 1 + 1.5  # the poll interval, GitHub's whole seconds, a round's granularity
 
 
 def test_no_run_lost_or_doubled_when_dispatch_answers_are_lost(sim):
@@ -407,7 +404,7 @@ def test_a_run_is_read_when_due_and_a_late_pickup_costs_one_read_more(clock, pic
     assert len(jobs.reads) <= paid + (80 + 32 - 35) / 5 + 1  # the free looks: at most one per poll interval
 
 
-@pytest.mark.parametrize("remaining, first_read", [(4000, 5.0), (20, 36.0)])
+@pytest.mark.parametrize("remaining, first_read", [(4000, 5.0), (20, 35.0)])
 def test_live_rows_read_a_long_job_at_its_start_unless_the_budget_is_short(clock, remaining, first_read):
     """Live rows: a run of 30 s jobs is read one poll interval after its job could have started, so its queue
     time is reported then; on a short budget the tracker reads ends only."""

@@ -50,14 +50,14 @@ class EndForecast:
     """GitHub's timestamps are whole seconds (truncated): the model takes each as the middle of its second, and
     reads a job known to have started half this after its end as estimated."""
 
-    def __init__(self, window: float, runners: int | None = None, overhead_s: float = 1.0, pickup_s: float = 0.0) -> None:
+    def __init__(self, window: float, runners: int | None = None, overhead_s: float = 0.0, pickup_s: float = 0.0) -> None:
         self.window = window
         """A run is read at most this long after the earliest moment it could have ended (the poll interval)."""
         self.runners = runners
         """Runners in the pool (``None``: unknown, every job is taken to find one free)."""
-        # Until jobs are read, timings are taken at their least: no pickup, no wait from dispatch to the first
-        # job, and 1 s of overhead (GitHub's "Set up job" alone takes 1-3 s: ../REALISM.md), so no run is read
-        # later than one window after it could have ended, and the first runs cost a second read more often.
+        # Until jobs are read, timings are taken at their least (0 s: no overhead, no pickup, no wait from the
+        # dispatch to the first job), so no run is read later than one window after it could have ended, and
+        # the first runs cost a second read more often.
         self._overheads: deque[float] = deque([overhead_s], maxlen=self.samples)
         self._pickups: deque[float] = deque([pickup_s], maxlen=self.samples)
         self._leads: deque[float] = deque([0.0], maxlen=self.samples)

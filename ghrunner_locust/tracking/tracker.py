@@ -293,7 +293,8 @@ class RunTracker(EndingMixin):
     def summary(self) -> dict[str, Any]:
         """What the tracking cost and how late it was (for meta.json and the benchmark)."""
         lags = {"start_report_lag_s": percentiles(self.start_lags), "end_notice_lag_s": percentiles(self.end_lags)}
-        timing, runners = self.forecast.timing, self.forecast.runners
-        forecast = {"overhead_s": round(timing.overhead_s, 2), "pickup_s": round(timing.pickup_s, 2), "runners": runners}
+        timing = self.forecast.timing
+        forecast: dict[str, Any] = {k: round(getattr(timing, k), 2) for k in ("overhead_s", "pickup_s", "lead_s")}
+        forecast["runners"] = self.forecast.runners
         counts = {"polls": self.polls, "finished_runs": self.finished_runs, "missed_reads": self.missed_reads}
         return {"live_rows": self.live, **counts, **lags, "forecast": forecast}
