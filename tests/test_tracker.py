@@ -153,7 +153,7 @@ def test_counted_requests_per_run(sim, live):
     else:
         counted = sum(n for (_, kind), n in counts.items() if kind == "counted")
         assert counted <= 6 * 2.5  # the dispatch, one read, and a second read or a listing for at most half
-    assert max(tracker.end_lags) <= 1 + 1.5 + 0.2  # the poll interval, GitHub's whole seconds (read mid-second), a round (min_gap)
+    assert max(tracker.end_lags) <= 1 + 1.5 + 0.2  # the poll interval, GitHub's whole seconds , a round (min_gap)
 
 
 def test_no_run_lost_or_doubled_when_dispatch_answers_are_lost(sim):
