@@ -62,8 +62,6 @@ class EndForecast:
         self._pickups: deque[float] = deque([pickup_s], maxlen=self.samples)
         self._leads: deque[float] = deque([0.0], maxlen=self.samples)
         self._learned = {"overhead": False, "pickup": False, "lead": False}
-        self.lessons = 0
-        """Kinds of timing learned so far (each first lesson can move every forecast: worth forecasting again)."""
         self._runner_free: dict[str, float] = {}
         """When each runner (by name) last finished a job, as read (the latest ``runner_names`` runners: an
         ephemeral runner's name is never seen again)."""
@@ -75,6 +73,11 @@ class EndForecast:
         pickups = sorted(self._pickups)
         least = pickups[int(0.05 * len(pickups))] if self._learned["pickup"] and len(pickups) >= 20 else 0.0
         return JobTiming(_trimmed_mean(self._overheads), _trimmed_mean(pickups), least, min(self._leads))
+
+    @property
+    def lessons(self) -> int:
+        """Kinds of timing learned so far (each first lesson can move every forecast: worth forecasting again)."""
+        return sum(self._learned.values())
 
     def _time(self, stamp: datetime) -> float:
         """A GitHub timestamp as the middle of its whole second (GitHub truncates), so the model is not early."""
@@ -108,7 +111,6 @@ class EndForecast:
         if not self._learned[kind]:
             values.clear()
             self._learned[kind] = True
-            self.lessons += 1
         values.append(value)
 
     def due(self, runs: Iterable[TrackedRun], live: bool = False) -> dict[int, float]:
