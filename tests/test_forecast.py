@@ -39,7 +39,7 @@ def job(job_id: int, run_id: int, created: float, started: float | None = None, 
 
 def due(forecast: EndForecast, *runs: TrackedRun) -> list[float]:
     answer = forecast.due(runs)
-    return [answer[r.run_id] - T0 for r in runs]
+    return [answer[r.run_id].at - T0 for r in runs]
 
 
 def test_before_any_job_is_read_a_run_is_due_one_window_after_its_sleep():
@@ -115,9 +115,11 @@ def test_no_job_is_expected_to_start_sooner_than_the_least_pickup_seen():
 def test_live_rows_read_a_long_job_one_window_after_it_could_have_started():
     forecast = EndForecast(window=5.0, overhead_s=0.0)
     long, short = run(1, 0.0, jobs=1, sleep=30.0), run(2, 0.0, jobs=1, sleep=3.0)
-    assert [forecast.due([r], live=True)[r.run_id] - T0 for r in (long, short)] == [5.0, 3.0 + 5.0]
+    answers = [forecast.due([r], live=True)[r.run_id] for r in (long, short)]
+    assert [(a.at - T0, a.ends) for a in answers] == [(5.0, False), (3.0 + 5.0, True)]
     long.jobs, long.started, long.jobs_read_at = {1: job(1, 1, 0.0, 2.0)}, {1}, T0 + 5.0
-    assert forecast.due([long], live=True)[1] - T0 == 2.0 + 30.0 + forecast.stamp_s  # then read at its end
+    then = forecast.due([long], live=True)[1]
+    assert (then.at - T0, then.ends) == (2.0 + 30.0 + forecast.stamp_s, True)  # then read at its end
 
 
 def test_memory_stays_bounded_with_ephemeral_runners():

@@ -419,3 +419,17 @@ def test_live_rows_read_a_long_job_at_its_start_unless_the_budget_is_short(clock
         clock.sleep(tracker.next_interval())
         tracker.poll_once()
     assert tracker.finished_runs == 1 and jobs.reads[0][0] == first_read, jobs.reads
+
+
+def test_live_rows_read_many_runs_at_their_start_not_a_listing_of_ended_ones(clock):
+    """Many runs due at once for their jobs' starts are read (a listing of completed runs cannot tell a
+    start): at 1,000 dispatches a minute the starts were otherwise reported only with the runs' ends."""
+    jobs = ScriptedJobs(clock, start=2.0, execution=32.0)
+    tracker = RunTracker(jobs, "o", "r", WF, clock=clock, live=True, poll_interval=5.0)
+    for run_id in range(1, 11):
+        tracker.track(Dispatched(f"k{run_id}", clock.time(), run_id, "parallel", 1, 30.0))
+    while tracker.runs and clock.time() - jobs.t0 < 300:
+        clock.sleep(tracker.next_interval())
+        tracker.poll_once()
+    assert tracker.finished_runs == 10 and jobs.reads[:10] == [(5.0, "in_progress", True)] * 10, jobs.reads
+    assert max(tracker.start_lags) <= 5.0 + 1.0

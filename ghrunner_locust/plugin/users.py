@@ -15,6 +15,7 @@ from ..tracking.tracker import Dispatched
 from . import events as stats
 from . import listeners  # noqa: F401  (registers the plugin's listeners, once)
 from .harness import harness_of
+from .pacing import Pacer
 
 __all__ = ["WorkflowDispatchUser", "ClosedLoopUser", "OpenLoopUser", "AdaptiveUser"]
 
@@ -132,8 +133,7 @@ class OpenLoopUser(WorkflowDispatchUser):
 
     def on_start(self) -> None:
         super().on_start()
-        self._credit, self._clock = 0.0, time.monotonic()
-        self._need = self._first_gap()
+        self.pacer = Pacer(self._gap, self._first_gap())
 
     def _first_gap(self) -> float:
         """The first arrival, in gaps: a rate is a rate, so users started together do not dispatch together.
@@ -161,15 +161,8 @@ class OpenLoopUser(WorkflowDispatchUser):
 
     def pace(self) -> None:
         """Wait until this user's next arrival is due, re-reading the rate at least every second."""
-        while True:
-            now = time.monotonic()
-            rate = max(0.0, self.rate()) / 60.0
-            self._credit += rate * (now - self._clock)
-            self._clock = now
-            if self._credit >= self._need:
-                self._credit, self._need = 0.0, self._gap()
-                return
-            time.sleep(min(1.0, (self._need - self._credit) / rate) if rate > 0 else 1.0)
+        while (wait := self.pacer.wait(self.rate())) > 0:
+            time.sleep(wait)
 
     @task
     def dispatch_at_rate(self) -> None:
@@ -190,7 +183,7 @@ class AdaptiveUser(OpenLoopUser):
             return
         if self.dispatch() is not None:
             self.wait_for_run()
-        self._clock = time.monotonic()
+        self.pacer.resume()
 
 
 # Locust gathers tasks from base classes too: without this, half of AdaptiveUser's iterations would run

@@ -22,7 +22,7 @@ from datetime import datetime
 from ..github.models import Job
 from .runs import TrackedRun
 
-__all__ = ["JobTiming", "EndForecast"]
+__all__ = ["JobTiming", "Due", "EndForecast"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,17 @@ class JobTiming:
     """The 5th percentile of those pickups: no job is expected to start sooner after its runner frees."""
     lead_s: float = 0.0
     """The least time from a dispatch (this machine's clock) to its run's first job (GitHub's)."""
+
+
+@dataclass(frozen=True)
+class Due:
+    """When a run's jobs are due to be read next, and what for."""
+
+    at: float
+    """The next read (epoch seconds)."""
+    ends: bool = True
+    """The read is for the run's end (else, live rows, for its jobs' starts: only a read can tell those, not
+    a listing of completed runs)."""
 
 
 class EndForecast:
@@ -113,7 +124,7 @@ class EndForecast:
             self._learned[kind] = True
         values.append(value)
 
-    def due(self, runs: Iterable[TrackedRun], live: bool = False) -> dict[int, float]:
+    def due(self, runs: Iterable[TrackedRun], live: bool = False) -> dict[int, Due]:
         """When each run's jobs should be read next (by run id), for runs with a known sleep; ``live``: also one
         window after a job not yet seen started could first have started, to report it (unless it runs for less
         than a window: then its start is reported with its end). Runs are taken
@@ -137,7 +148,7 @@ class EndForecast:
         if self.runners:
             heapq.heappush(free, until)
 
-    def _run_due(self, tracked: TrackedRun, timing: JobTiming, free: list[float], live: bool) -> float:
+    def _run_due(self, tracked: TrackedRun, timing: JobTiming, free: list[float], live: bool) -> Due:
         d = tracked.dispatch
         execution = (d.sleep_s or 0.0) + timing.overhead_s
         jobs = sorted((j for j in tracked.jobs.values() if j.conclusion != "skipped"), key=lambda j: j.id)
@@ -167,7 +178,8 @@ class EndForecast:
             if sequential:
                 ready = end
         again = tracked.jobs_read_at + max(self.stamp_s, self.window / 5)  # a job running late: not every round
-        return max(min(due, first_start) if live else due, tracked.checked_at + self.window, again)
+        at = max(min(due, first_start) if live else due, tracked.checked_at + self.window, again)
+        return Due(at, ends=at >= due)
 
 
 def _trimmed_mean(values: Iterable[float], cut: float = 0.1) -> float:

@@ -27,7 +27,7 @@ from ..github.models import WorkflowRun
 from . import runs as one_run
 from .budget import PollBudget, PollPlan
 from .endings import EndingMixin
-from .forecast import EndForecast
+from .forecast import Due, EndForecast
 from .listings import listed_runs, match_pending, percentiles
 from .records import RunRecord
 from .runs import Dispatched, TrackedRun, TrackerListener
@@ -175,16 +175,18 @@ class RunTracker(EndingMixin):
             self._ended[run.id] = None
 
     def _read_due(self, now: float, spend_until: float) -> None:
-        """Read the runs the forecast says are due, oldest due first; when more are due than reads would likely
-        find over, one listing of completed runs says which are. Reads beyond the budget wait for a later round."""
+        """Read the runs the forecast says are due, oldest due first; when more are due to end than reads would
+        likely find over, one listing of completed runs says which are (a start, live rows, takes a read). Reads
+        beyond the budget wait for a later round."""
         due = self._due()
-        now_due = [run_id for run_id, at in sorted(due.items(), key=lambda item: item[1]) if at <= now]
+        now_due = [run_id for run_id, d in sorted(due.items(), key=lambda item: item[1].at) if d.at <= now]
         changed = bool(now_due or self._ended)  # reads or a listing change what the forecast knows
-        if len(now_due) * self.miss_rate > 2:  # a missed read learns the jobs' starts; a listing does not
+        ending = [run_id for run_id in now_due if due[run_id].ends]  # the others: reads for live starts
+        if len(ending) * self.miss_rate > 2:  # a missed read learns the jobs' starts; a listing does not
             self._list_completed(now)
-            for run_id in (r for r in now_due if r not in self._ended):
+            for run_id in (r for r in ending if r not in self._ended):
                 self._by_id[run_id].checked_at = now
-            now_due = []
+            now_due = [run_id for run_id in now_due if not due[run_id].ends]
         lessons = self.forecast.lessons
         for run_id in [*self._ended, *now_due]:
             if self.client.requests_counted >= spend_until:
@@ -193,13 +195,13 @@ class RunTracker(EndingMixin):
             ended, tracked = self._ended.pop(run_id, False) is None, self._by_id.get(run_id)
             if not ended and lessons != self.forecast.lessons:  # a first lesson moves every forecast
                 lessons, due = self.forecast.lessons, self._due()
-                tracked = tracked if due.get(run_id, now) <= now else None
+                tracked = tracked if run_id not in due or due[run_id].at <= now else None
             if tracked is not None:
                 (self._end if ended else self._check)(tracked, now)
         later = self._due() if changed else due
-        self._next_due = min((at for at in later.values() if at > now), default=None)
+        self._next_due = min((d.at for d in later.values() if d.at > now), default=None)
 
-    def _due(self) -> dict[int, float]:
+    def _due(self) -> dict[int, Due]:
         live = self.live and self._plan.live_every > 0  # a short budget reads ends, not starts
         return self.forecast.due((t for t in self._by_id.values() if not one_run.by_listing(t)), live)
 
@@ -250,8 +252,7 @@ class RunTracker(EndingMixin):
             self.miss_rate += 0.1 * (missed - self.miss_rate)
 
     def _close(self, tracked: TrackedRun, now: float, conclusion: str) -> None:
-        ends = [job.completed_at.timestamp() for job in tracked.jobs.values() if job.completed_at]
-        if ends:
+        if ends := [job.completed_at.timestamp() for job in tracked.jobs.values() if job.completed_at]:
             self.end_lags.append(max(0.0, now - max(ends)))
         self._finish(tracked, conclusion, "")
 
@@ -293,8 +294,7 @@ class RunTracker(EndingMixin):
     def summary(self) -> dict[str, Any]:
         """What the tracking cost and how late it was (for meta.json and the benchmark)."""
         lags = {"start_report_lag_s": percentiles(self.start_lags), "end_notice_lag_s": percentiles(self.end_lags)}
-        timing = self.forecast.timing
-        forecast: dict[str, Any] = {k: round(getattr(timing, k), 2) for k in ("overhead_s", "pickup_s", "lead_s")}
+        forecast: dict[str, Any] = {k: round(getattr(self.forecast.timing, k), 2) for k in ("overhead_s", "pickup_s", "lead_s")}
         forecast["runners"] = self.forecast.runners
         counts = {"polls": self.polls, "finished_runs": self.finished_runs, "missed_reads": self.missed_reads}
         return {"live_rows": self.live, **counts, **lags, "forecast": forecast}
