@@ -113,6 +113,15 @@ def test_start_pool_stop_report_new_start_in_chromium(browser, tmp_path, kind):
             time.sleep(0.3)  # the second test dispatches: its shape built its plan anew
         assert requests.get(f"{sim_url}/_sim/state", timeout=5).json()["runs"] > runs_first
         page.screenshot(path=shots / "6-second-test.png", full_page=True)
+
+        first_runs = {f"(run {line.split(',')[0]})" for line in (report.parent / "runs.csv").read_text().splitlines()[1:]}
+        page.get_by_role("tab", name="Runner pool").click()
+        deadline, stale = time.monotonic() + 10, ["not looked"]
+        while stale and time.monotonic() < deadline:  # the tab shows the second test, not the first one's rows
+            page.wait_for_timeout(500)
+            stale = [n for n, cells in pool_table(page).items() if n == "(report)" or any(r in c for c in cells for r in first_runs)]
+        page.screenshot(path=shots / "7-second-test-pool.png", full_page=True)
+        assert not stale, pool_table(page)
         page.close()
     second = sorted(d for d in results.iterdir() if d.is_dir() and d != report.parent)
     assert len(second) == 1, list(results.iterdir())
