@@ -77,6 +77,9 @@ def test_a_killed_workers_runs_are_adopted_and_no_completed_job_is_lost(tmp_path
     print(f"{lost[0]}; completed jobs {len(truth)}, recorded {len(jobs)}; the master ended {took:.1f} s after the kill")
     assert "did not finish draining" not in log  # the master did not wait for the dead worker
     assert took < 60, took
+    users = [int(s["users"]) for s in read_csv(directory / "samples.csv") if s["users"]]
+    lost_at = next(i for i in range(1, len(users)) if users[i - 1] == 4 and 0 < users[i] < 4)
+    assert 4 in users[lost_at:], users  # the dead worker's users moved to the other one: the load held
 
 
 def test_workers_stop_dispatching_within_ten_seconds_of_losing_the_master(tmp_path):

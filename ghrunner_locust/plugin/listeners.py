@@ -9,7 +9,7 @@ from typing import Any
 
 import gevent
 from locust import events
-from locust.runners import WorkerRunner
+from locust.runners import MasterRunner, WorkerRunner
 
 from . import webui
 from .harness import Harness, harness_of
@@ -44,6 +44,17 @@ def _on_init(environment: Any, **kwargs: Any) -> None:
     environment.events.quit.add_listener(print_last)
     if not isinstance(environment.runner, WorkerRunner):
         _end_shape_on_sigterm(environment)
+    if isinstance(environment.runner, MasterRunner):
+        _keep_the_users_of_lost_workers(environment)
+
+
+def _keep_the_users_of_lost_workers(environment: Any) -> None:
+    """A lost worker's users move to the others (Locust's ``--enable-rebalancing``), so a dispatch rate or a
+    closed loop's concurrency holds when a worker dies; without it Locust runs on with fewer users."""
+    options = environment.parsed_options
+    if options is not None and not getattr(options, "enable_rebalancing", False):
+        options.enable_rebalancing = True
+        logging.getLogger("ghrunner_locust").info("ghrunner: a lost worker's users move to the other workers")
 
 
 def _end_shape_on_sigterm(environment: Any) -> None:
