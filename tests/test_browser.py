@@ -119,7 +119,8 @@ def test_start_pool_stop_report_new_start_in_chromium(browser, tmp_path, kind):
         deadline, stale = time.monotonic() + 10, ["not looked"]
         while stale and time.monotonic() < deadline:  # the tab shows the second test, not the first one's rows
             page.wait_for_timeout(500)
-            stale = [n for n, cells in pool_table(page).items() if n == "(report)" or any(r in c for c in cells for r in first_runs)]
+            table = pool_table(page)
+            stale = [n for n, cells in table.items() if n == "(report)" or any(r in c for c in cells for r in first_runs)]
         page.screenshot(path=shots / "7-second-test-pool.png", full_page=True)
         assert not stale, pool_table(page)
         page.close()
