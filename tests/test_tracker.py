@@ -8,6 +8,7 @@ from datetime import UTC
 
 import pytest
 
+from ghrunner_locust.clock import FakeClock
 from ghrunner_locust.github import GitHubClient
 from ghrunner_locust.simulator import SimConfig, Simulator
 from ghrunner_locust.tracking.tracker import Dispatched, RunTracker, TrackerListener
@@ -433,3 +434,23 @@ def test_live_rows_read_many_runs_at_their_start_not_a_listing_of_ended_ones(clo
         tracker.poll_once()
     assert tracker.finished_runs == 10 and jobs.reads[:10] == [(5.0, "in_progress", True)] * 10, jobs.reads
     assert max(tracker.start_lags) <= 5.0 + 1.0
+
+
+def test_the_drain_waits_between_rounds_while_the_poll_loop_is_in_a_round():
+    """Seen in a fault trial: the poll loop's round was in a retry's back-off when the test stopped, so the
+    drain's rounds returned at once and it slept 0 s (no full poll for a while): a busy loop that kept every
+    other greenlet from running until its deadline, 120 s of a master at full CPU with nothing tracked."""
+
+    class Bounded(FakeClock):
+        def sleep(self, seconds):
+            super().sleep(seconds)
+            assert len(self.sleeps) < 1000, f"the drain spins: {self.sleeps[-5:]}"
+
+    clock = Bounded()
+    jobs = ScriptedJobs(clock, start=2.0, execution=32.0)
+    tracker = RunTracker(jobs, "o", "r", WF, clock=clock, live=False, poll_interval=5.0)
+    tracker.track(Dispatched("k", clock.time(), 1, "parallel", 1, 30.0))
+    tracker._polling = True  # the poll loop's round, under way in another greenlet
+    tracker.drain(2.0)
+    assert clock.sleeps and min(clock.sleeps[:-1]) >= tracker.min_gap, clock.sleeps  # the last: to the deadline
+    assert len(clock.sleeps) <= 2.0 / tracker.min_gap + 1

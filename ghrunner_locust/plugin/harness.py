@@ -292,4 +292,4 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
                     log.warning("ghrunner: polling failed, will retry: %s", exc)
                 else:
                     self.fail(f"polling refused: {exc}")
-            gevent.sleep(self.tracker.next_interval())
+            gevent.sleep(max(self.tracker.min_gap, self.tracker.next_interval()))  # the drain's round may be under way

@@ -29,6 +29,7 @@ class EndingMixin:
     find_timeout: float
     run_timeout: float
     finished_runs: int
+    min_gap: float
 
     def poll_once(self) -> None: ...
 
@@ -62,7 +63,9 @@ class EndingMixin:
             callback(record)
 
     def drain(self, timeout: float) -> None:
-        """Poll until every tracked run ended or ``timeout`` passed (for the end of a test)."""
+        """Poll until every tracked run ended or ``timeout`` passed (for the end of a test). Waits at least
+        ``min_gap`` between rounds: a round begun by the poll loop may still be under way (a retry's back-off),
+        and a drain that never slept would keep it, and every other greenlet, from running until the deadline."""
         deadline = self.clock.time() + timeout
         while self.runs and self.clock.time() < deadline:
             try:
@@ -70,7 +73,8 @@ class EndingMixin:
             except Error as exc:
                 log.warning("while draining: %s", exc)
             if self.runs:
-                self.clock.sleep(min(self.next_interval(), max(0.0, deadline - self.clock.time())))
+                wait = max(self.min_gap, self.next_interval())
+                self.clock.sleep(min(wait, max(0.0, deadline - self.clock.time())))
 
     def cancel_all(self) -> int:
         """Cancel every run still tracked (so no runner stays busy after the test); return how many."""
