@@ -64,6 +64,10 @@ class PoolMixin:
             self._write(self.sample())
             gevent.sleep(self.settings.sample_interval)
 
+    def runners_read_age(self) -> float:
+        """Seconds since the runners API was last read (the Runner pool tab trusts a recent read only)."""
+        return time.monotonic() - self._runners_read[0]
+
     def sample(self) -> Sample:
         """The pool and the harness now (on the master, summed over the workers' latest reports)."""
         mine = [self.report()] + (list(self.worker_reports.values()) if self.role == "master" else [])

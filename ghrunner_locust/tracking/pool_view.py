@@ -20,11 +20,15 @@ def pool_rows(harness: Any) -> list[dict[str, Any]]:
             runners = harness.client.list_runners(harness.settings.owner, harness.settings.repo).items
         except Exception:  # noqa: BLE001 - the tab must render even when the API refuses
             runners = ()
+    # The runners API is read seldom (its answer changes, and counts, whenever a runner goes busy or idle): a
+    # runner is busy when the tracker last read a job of this test running on it, or when that read is recent
+    # and said so (a job the tracker has not read yet, or another workflow's).
+    recent = harness.runners_read_age() <= 2 * harness.settings.sample_interval if harness.settings else False
     for runner in runners:
-        state = "offline" if not runner.online else "busy" if runner.busy else "idle"
-        # the runners API is the live truth; the tracker's job list may be a poll behind
-        job = running.get(runner.name, "(not read yet)") if runner.busy else ""
-        queue = round(float(queue_s[runner.name]), 1) if runner.busy and runner.name in queue_s else ""
+        busy = runner.online and (runner.name in running or (runner.busy and recent))
+        state = "offline" if not runner.online else "busy" if busy else "idle"
+        job = running.get(runner.name, "(not read yet)") if busy else ""
+        queue = round(float(queue_s[runner.name]), 1) if busy and runner.name in queue_s else ""
         rows.append({"runner": runner.name, "state": state, "job": job, "queue_s": queue, "execution_s": ""})
     for name, job in running.items() if not runners else ():  # without the runners API: the tracker's view
         if name:
