@@ -222,6 +222,10 @@ def test_drain_then_cancel_on_stop_frees_the_runners(tmp_path):
             "no token: set GITHUB_TOKEN or GH_TOKEN",
         ),
         (["--poll-interval", "0"], {}, "--poll-interval must be positive"),
+        (["--check-fail-ratio", "2"], {}, "--check-fail-ratio is a fraction of requests, between 0 and 1 (got 2)"),
+        (["--runners", "0"], {}, "--runners must be above 0 (got 0)"),
+        (["--shape-duration", "0"], {}, "--shape-duration must be above 0 (got 0)"),
+        (["--sim-runners", "-1"], {}, "--sim-runners must be >= 0 and --sim-max-runners >= --sim-runners"),
     ],
 )
 def test_bad_options_stop_the_test_with_one_line(tmp_path, args, env, words):
@@ -231,6 +235,8 @@ def test_bad_options_stop_the_test_with_one_line(tmp_path, args, env, words):
     errors = [line for line in result.stderr.splitlines() if "ghrunner:" in line and "ERROR" in line]
     assert len(errors) == 1 and words in errors[0], result.stderr[-2000:]
     assert "Traceback" not in result.stderr
+    after = result.stderr[result.stderr.index(errors[0]) + len(errors[0]) :] + result.stdout
+    assert "users" not in after.lower() and "percentiles" not in after, after[:2000]  # the line is the last word
     assert time.monotonic() - started < 50
 
 

@@ -44,3 +44,26 @@ def test_a_binary_scenario_is_one_line(tmp_path):
 def test_sleep_duration_must_be_finite(tmp_path, value):
     with pytest.raises(UsageError, match=f"--sleep-duration must be a finite number \\(got {value}\\)"):
         preflight(options("--sleep-duration", value, "--results-dir", str(tmp_path)))
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--shape-duration", "0"], "--shape-duration must be above 0 (got 0)"),
+        (["--shape-steps", "0"], "--shape-steps must be above 0"),
+        (["--runners", "0"], "--runners must be above 0"),
+        (["--check-fail-ratio", "2"], "--check-fail-ratio is a fraction of requests, between 0 and 1 (got 2)"),
+        (["--sim-runners", "-1"], "--sim-runners must be >= 0 and --sim-max-runners >= --sim-runners"),
+        (["--sim-pickup-tail", "3"], "--sim-pickup-tail must be between 0 and 1"),
+        (["--sim-fault", "dispatch:drop=2"], "drop"),
+    ],
+)
+def test_values_no_test_could_mean_are_refused_by_the_flag_given(tmp_path, argv, words):
+    with pytest.raises(UsageError) as error:
+        preflight(options(*argv, "--results-dir", str(tmp_path)))
+    assert words in str(error.value)
+
+
+def test_the_simulator_knobs_are_not_checked_for_a_real_repository(tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", "t")
+    preflight(options("--sim-runners", "-1", "--gh-owner", "o", "--gh-repo", "r", "--results-dir", str(tmp_path)))

@@ -151,21 +151,24 @@ def config_from_args(args: argparse.Namespace, prefix: str = "") -> SimConfig:
     def get(name: str) -> Any:
         return getattr(args, prefix + name, None)
 
+    def flag(name: str) -> str:  # as the user typed it: --runners, or --sim-runners in Locust
+        return f"--{(prefix + name).replace('_', '-')}"
+
     for name, value in sorted(vars(args).items()):
         if name.startswith(prefix) and isinstance(value, float) and not math.isfinite(value):
             raise UsageError(f"--{name.replace('_', '-')} {value}: give a finite number")
     if get("runners") < 0 or (get("max_runners") is not None and get("max_runners") < get("runners")):
-        raise UsageError("--runners must be >= 0 and --max-runners >= --runners")
+        raise UsageError(f"{flag('runners')} must be >= 0 and {flag('max_runners')} >= {flag('runners')}")
     for name in ("pickup", "pickup_p90", "setup", "teardown", "provision", "cancel"):
         if get(name) < 0:
-            raise UsageError(f"--{name.replace('_', '-')} must not be negative")
+            raise UsageError(f"{flag(name)} must not be negative")
     for name in ("pickup_tail", "job_failure_rate", "early_start_rate", "no_retry_after"):
         if not 0 <= get(name) <= 1:
-            raise UsageError(f"--{name.replace('_', '-')} must be between 0 and 1")
+            raise UsageError(f"{flag(name)} must be between 0 and 1")
     load_workflow(get("workflow_file"))
     repo = get("repo")
     if repo and repo.count("/") != 1:
-        raise UsageError(f"--repo {repo!r}: expected OWNER/NAME")
+        raise UsageError(f"{flag('repo')} {repo!r}: expected OWNER/NAME")
     provision = get("provision") if get("scale_up_delay") is None else get("scale_up_delay")
     return SimConfig(
         runners=get("runners"),

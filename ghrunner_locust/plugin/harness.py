@@ -134,6 +134,7 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
     def check(self, options: Any) -> None:
         """Every option, the scenario file, the results folder and the shape's plan, before anything starts."""
         preflight(options)
+        self._check_inputs(Settings.from_options(options))
         shape = self.environment.shape_class
         if shape is not None and hasattr(shape, "make_plan"):
             try:
@@ -150,7 +151,7 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
             self._start_embedded(options)
         self.settings = Settings.from_options(options, scenario=scenario_name(options))
         token = self.settings.token()
-        self._check_inputs()
+        self._check_inputs(self.settings)  # a worker's too: its options may differ from the master's
         self.client = GitHubClient(
             self.settings.api_url,
             token,
@@ -220,11 +221,11 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         options.gh_api_url = self.sim.start()
         options.ghrunner_embedded = True  # workers receive it with the spawn message
 
-    def _check_inputs(self) -> None:
+    def _check_inputs(self, settings: Settings) -> None:
         """With the workflow file at hand, refuse inputs GitHub would refuse, before the first dispatch."""
         path = default_workflow_path()
-        if self.settings and self.settings.workflow == path.name and path.exists():
-            WorkflowSpec.load(path).resolve_inputs(self.settings.inputs(run_key="check"))
+        if settings.workflow == path.name and path.exists():
+            WorkflowSpec.load(path).resolve_inputs(settings.inputs(run_key="check"))
 
     def fail(self, message: str, code: int = 1) -> None:
         """Stop the whole test with one clear line (and a non-zero exit code)."""

@@ -11,6 +11,7 @@ import gevent
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
+from ..errors import UsageError
 from . import webui
 from .harness import Harness, harness_of
 from .options import add_arguments
@@ -44,8 +45,20 @@ def _on_init(environment: Any, **kwargs: Any) -> None:
     environment.events.quit.add_listener(print_last)
     if not isinstance(environment.runner, WorkerRunner):
         _end_shape_on_sigterm(environment)
+        if getattr(environment.parsed_options, "headless", False):
+            _refuse_bad_options_now(environment, harness)
     if isinstance(environment.runner, MasterRunner):
         _keep_the_users_of_lost_workers(environment)
+
+
+def _refuse_bad_options_now(environment: Any, harness: Harness) -> None:
+    """A headless run checks its options at once: one line and exit code 2 before Locust starts anything (at
+    ``test_start`` its users would already be spawning, and its empty tables printed after the line)."""
+    try:
+        harness.check(environment.parsed_options)
+    except UsageError as exc:
+        logging.getLogger("ghrunner_locust").error("ghrunner: %s", exc)
+        raise SystemExit(2) from None
 
 
 def _keep_the_users_of_lost_workers(environment: Any) -> None:

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..commands.sim import config_from_args
 from ..errors import UsageError
 from ..planning.scenario import Scenario, load_scenario
 from ..report.gate import validate_gate
@@ -17,9 +18,25 @@ from .settings import Settings
 __all__ = ["preflight", "check_results_dir", "read_scenario"]
 
 
+POSITIVE = ("shape_duration", "shape_step_interval", "shape_steps", "runners")
+"""Options that, when given, must be above 0 (a test of 0 s, or 0 runners to plan for, is a typo)."""
+
+
 def preflight(options: Any) -> None:
-    """Refuse bad input before anything starts: numbers, the scenario file, the results folder, settings."""
+    """Refuse bad input before anything starts: numbers, the scenario file, the results folder, settings, and
+    (with the embedded simulator) its ``--sim-*`` knobs."""
     check_numbers(options)
+    for dest in POSITIVE:
+        value = getattr(options, dest, None)
+        if value is not None and value <= 0:
+            raise UsageError(f"--{dest.replace('_', '-')} must be above 0 (got {value:g})")
+    ratio = getattr(options, "check_fail_ratio", None)
+    if ratio is not None and not 0 <= ratio <= 1:
+        raise UsageError(f"--check-fail-ratio is a fraction of requests, between 0 and 1 (got {ratio:g})")
+    if not (getattr(options, "gh_owner", None) or getattr(options, "gh_repo", None)) and (
+        not getattr(options, "gh_api_url", None) or getattr(options, "ghrunner_embedded", False)
+    ):
+        config_from_args(options, prefix="sim_")  # the embedded simulator's knobs, named as given (--sim-...)
     if getattr(options, "scenario", None):
         read_scenario(options.scenario)
     check_results_dir(getattr(options, "results_dir", None) or "results")
