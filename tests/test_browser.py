@@ -60,7 +60,7 @@ def agrees_with_sim(page, sim_url: str) -> tuple[bool, str]:
     truth = {r["name"]: ("busy" if r["busy"] else "idle") for r in state["runners"]}
     seen = {name: cells[0] for name, cells in table.items() if name in truth}
     queued = table.get("(queue)", [""])[0]
-    ok = seen == truth and queued == f"{state['queued_jobs']} jobs queued"
+    ok = seen == truth and queued == f"{state['queued_jobs']} job{'s'[: state['queued_jobs'] != 1]} queued"
     for r in state["runners"]:
         job = table.get(r["name"], ["", ""])[1]
         if r["busy"] and job not in ("(not read yet)", f"{r['job']} (run {r['run_id']})", ""):

@@ -20,7 +20,7 @@ def test_console_summary(tmp_path, capsys):
     assert "jobs 4 (1 failed), runs 4 (1 failed), throughput 2.4 jobs/min" in out
     assert "queue latency  mean 11.2 s  p50 6.5 s  p90 24.0 s  p95 27.0 s  p99 29.4 s  max 30.0 s" in out
     assert "pickup         mean 5.0 s over 3 jobs that found a free runner (model mean 2.5 s)" in out
-    assert "runners 2.0, utilization 52.5 %, max concurrent jobs 2" in out
+    assert "runners 2, utilization 52.5 %, max concurrent jobs 2" in out
     assert "s1: expected mean queue 6.5 s (pickup 2.5 s + wait 4.0 s), measured 6.0 s" in out
     assert "s3: expected mean queue grows without bound, measured -" in out
     assert main(["report", str(tmp_path), "--json"]) == 0

@@ -83,8 +83,9 @@ class DistributedMixin:
         """A lost worker's runs in flight are on the master's tracker already (``handover.py``): say so."""
         runs = self.in_flight_of.pop(worker, {})
         when = time.strftime("%H:%M:%S", time.gmtime())
+        in_flight = f"{len(runs)} run{'s'[: len(runs) != 1]}"
         note = (
-            f"worker {worker} was lost at {when} UTC with {len(runs)} runs in flight; the master follows every run "
+            f"worker {worker} was lost at {when} UTC with {in_flight} in flight; the master follows every run "
             f"it dispatched ({self.handed_over.get(worker, 0)} in all) to its end"
         )
         log.warning("ghrunner: %s", note)

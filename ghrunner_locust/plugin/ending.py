@@ -115,7 +115,8 @@ class EndingMixin:
         if tracker is None or settings is None:
             return
         if tracker.runs:
-            log.info("ghrunner: waiting up to %.0f s for %d runs in flight", settings.drain_timeout, tracker.in_flight)
+            n = tracker.in_flight
+            log.info("ghrunner: waiting up to %.0f s for %d run%s in flight", settings.drain_timeout, n, "s"[: n != 1])
             tracker.drain(settings.drain_timeout)
         if tracker.runs and settings.cancel_on_stop:
             log.info("ghrunner: cancelling %d runs still in flight", tracker.cancel_all())

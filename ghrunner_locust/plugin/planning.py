@@ -50,8 +50,7 @@ class PlanningMixin:
         assert self.settings is not None and self.plan is not None
         s = self.settings
         stages = self.plan.stages()
-        pickup = getattr(options, "sim_pickup", 3.0) if s.embedded else 3.0
-        work = Workload(s.sleep_duration, s.job_count, s.job_type, pickup_s=pickup)
+        work = Workload(s.sleep_duration, s.job_count, s.job_type, **(_sim_pickup(options) if s.embedded else {}))
         runners = getattr(options, "runners", None) or (getattr(options, "sim_runners", None) if s.embedded else None)
         if runners:
             log.info(
@@ -147,6 +146,13 @@ class PlanningMixin:
         if any(not r.passed for r in results) and self.environment.process_exit_code in (None, 0, 1):
             self.environment.process_exit_code = EXIT_CHECK_FAILED
         return results
+
+
+def _sim_pickup(options: Any) -> dict[str, Any]:
+    """The embedded simulator's pickup, as its options set it (the report's model is the same: one expectation)."""
+    knobs = {"pickup_s": "sim_pickup", "pickup_p90_s": "sim_pickup_p90", "pickup_tail": "sim_pickup_tail"}
+    given = {field: getattr(options, name) for field, name in knobs.items() if getattr(options, name, None) is not None}
+    return {**given, "pickup_fixed": bool(getattr(options, "sim_fixed_latency", False))}
 
 
 def apply_quick(options: Any) -> None:

@@ -15,6 +15,11 @@ def _v(value: Any, unit: str = "") -> str:
     return f"{value:.1f}{unit}" if isinstance(value, float) else f"{value}{unit}"
 
 
+def _whole(value: Any) -> Any:
+    """4.0 runners read as 4."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def format_summary(summary: dict[str, Any], directory: str) -> str:
     jobs, runs, q, e = summary["jobs"], summary["runs"], summary["jobs"]["queue_s"], summary["jobs"]["execution_s"]
     pickup = summary.get("pickup") or {}
@@ -28,7 +33,7 @@ def format_summary(summary: dict[str, Any], directory: str) -> str:
         f"  pickup         mean {_v(idle.get('mean'), ' s')} over {idle.get('jobs', 0)} jobs that found a free runner"
         + (f" (model mean {_v(pickup['model']['mean_s'], ' s')})" if pickup.get("model") else ""),
         f"  execution      p50 {_v(e['p50'], ' s')}  p95 {_v(e['p95'], ' s')}  max {_v(e['max'], ' s')}",
-        f"  runners {_v(summary['runners'])}, utilization {percent(summary['runner_utilization'])}, "
+        f"  runners {_v(_whole(summary['runners']))}, utilization {percent(summary['runner_utilization'])}, "
         f"max concurrent jobs {summary['max_concurrent_jobs']}",
     ]
     for item in summary.get("expected_vs_measured") or []:

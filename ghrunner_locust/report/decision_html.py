@@ -28,9 +28,11 @@ def render_decision_html(section: dict[str, Any]) -> str:
         f"<p><strong>{html.escape(section.get('recommendation') or '')}</strong></p>",
     ]
     pickup = section.get("pickup") or {}
+    target = section.get("slo_p95_s")
+    target_text = f"p95 target {html.escape(str(target))} s" if target else "no p95 target"
     parts.append(
         f"<p>Model: seeded Monte Carlo of the pool at {section.get('dispatches_per_min') or 0:.2f} dispatches a minute "
-        f"(p95 target {html.escape(str(section.get('slo_p95_s') or 'none'))} s); pickups from "
+        f"({target_text}); pickups from "
         f"{html.escape(str(pickup.get('source')))}, p95 {pickup.get('p95_s')} s.</p>"
     )
     if section.get("estimates"):

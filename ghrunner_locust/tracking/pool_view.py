@@ -34,7 +34,8 @@ def pool_rows(harness: Any) -> list[dict[str, Any]]:
         if name:
             rows.append({"runner": name, "state": "busy", "job": job, "queue_s": "", "execution_s": ""})
     queued = sum(r.get("queued", 0) for r in reports)
-    rows.append({"runner": "(queue)", "state": f"{queued} jobs queued", "job": "", "queue_s": "", "execution_s": ""})
+    jobs_queued = f"{queued} job{'s'[: queued != 1]} queued"
+    rows.append({"runner": "(queue)", "state": jobs_queued, "job": "", "queue_s": "", "execution_s": ""})
     for record in reversed(harness.recent_jobs):
         rows.append(
             {
