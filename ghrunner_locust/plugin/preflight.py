@@ -33,9 +33,10 @@ def preflight(options: Any) -> None:
     ratio = getattr(options, "check_fail_ratio", None)
     if ratio is not None and not 0 <= ratio <= 1:
         raise UsageError(f"--check-fail-ratio is a fraction of requests, between 0 and 1 (got {ratio:g})")
-    if not (getattr(options, "gh_owner", None) or getattr(options, "gh_repo", None)) and (
+    embedded = not (getattr(options, "gh_owner", None) or getattr(options, "gh_repo", None)) and (
         not getattr(options, "gh_api_url", None) or getattr(options, "ghrunner_embedded", False)
-    ):
+    )
+    if embedded and getattr(options, "sim_runners", None) is not None:  # (the plugin's parser gives every knob)
         config_from_args(options, prefix="sim_")  # the embedded simulator's knobs, named as given (--sim-...)
     if getattr(options, "scenario", None):
         read_scenario(options.scenario)
