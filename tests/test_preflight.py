@@ -53,8 +53,9 @@ def test_sleep_duration_must_be_finite(tmp_path, value):
         (["--shape-steps", "0"], "--shape-steps must be above 0"),
         (["--runners", "0"], "--runners must be above 0"),
         (["--check-fail-ratio", "2"], "--check-fail-ratio is a fraction of requests, between 0 and 1 (got 2)"),
-        (["--sim-runners", "-1"], "--sim-runners must be >= 0 and --sim-max-runners >= --sim-runners"),
-        (["--sim-pickup-tail", "3"], "--sim-pickup-tail must be between 0 and 1"),
+        (["--sim-runners", "-1"], "--sim-runners must be >= 0 (got -1)"),
+        (["--sim-runners", "4", "--sim-max-runners", "2"], "--sim-max-runners must be >= --sim-runners (got 2 < 4)"),
+        (["--sim-pickup-tail", "3"], "--sim-pickup-tail must be between 0 and 1 (got 3)"),
         (["--sim-fault", "dispatch:drop=2"], "drop"),
     ],
 )

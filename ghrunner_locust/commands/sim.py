@@ -157,14 +157,16 @@ def config_from_args(args: argparse.Namespace, prefix: str = "") -> SimConfig:
     for name, value in sorted(vars(args).items()):
         if name.startswith(prefix) and isinstance(value, float) and not math.isfinite(value):
             raise UsageError(f"--{name.replace('_', '-')} {value}: give a finite number")
-    if get("runners") < 0 or (get("max_runners") is not None and get("max_runners") < get("runners")):
-        raise UsageError(f"{flag('runners')} must be >= 0 and {flag('max_runners')} >= {flag('runners')}")
+    if get("runners") < 0:
+        raise UsageError(f"{flag('runners')} must be >= 0 (got {get('runners')})")
+    if get("max_runners") is not None and get("max_runners") < get("runners"):
+        raise UsageError(f"{flag('max_runners')} must be >= {flag('runners')} (got {get('max_runners')} < {get('runners')})")
     for name in ("pickup", "pickup_p90", "setup", "teardown", "provision", "cancel"):
         if get(name) < 0:
-            raise UsageError(f"{flag(name)} must not be negative")
+            raise UsageError(f"{flag(name)} must not be negative (got {get(name):g})")
     for name in ("pickup_tail", "job_failure_rate", "early_start_rate", "no_retry_after"):
         if not 0 <= get(name) <= 1:
-            raise UsageError(f"{flag(name)} must be between 0 and 1")
+            raise UsageError(f"{flag(name)} must be between 0 and 1 (got {get(name):g})")
     load_workflow(get("workflow_file"))
     repo = get("repo")
     if repo and repo.count("/") != 1:
