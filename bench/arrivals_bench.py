@@ -25,16 +25,10 @@ from pathlib import Path
 
 import pandas as pd
 import requests
+from tracker_scale import start_sim  # bench/ is the script's folder
 
 HERE = Path(__file__).resolve().parent
 RAISED = ["--secondary-per-minute", "1000000", "--secondary-per-hour", "1000000", "--max-concurrent", "100000"]
-
-
-def start_sim(runners: int) -> tuple[subprocess.Popen, str]:
-    command = [sys.executable, "-m", "ghrunner_locust", "sim", "--port", "0", "--runners", str(runners), "--seed", "1"]
-    process = subprocess.Popen([*command, "--rate-limit", "100000000", *RAISED], stdout=subprocess.PIPE, text=True)
-    url = next(w for w in process.stdout.readline().split() if w.startswith("http://"))  # type: ignore[union-attr]
-    return process, url
 
 
 def scenario(args: argparse.Namespace, folder: Path) -> Path:
@@ -79,7 +73,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1800)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="arrivals-"))
-    sim, url = start_sim(args.runners)
+    sim, url = start_sim("--runners", str(args.runners), "--seed", "1", "--rate-limit", "100000000", *RAISED)
     limit = str(int(max(args.rate, args.fill / args.fill_minutes) * 2))
     command = [sys.executable, "-m", "locust", "-f", str(HERE / "arrivals_locustfile.py"), "--headless"]
     command += ["--scenario", str(scenario(args, folder)), "--gh-api-url", url, "--gh-owner", "bench", "--gh-repo", "arrivals"]

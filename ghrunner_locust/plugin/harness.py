@@ -39,7 +39,7 @@ from .form import actions
 from .options import sim_argv
 from .planning import PlanningMixin, apply_quick, scenario_name
 from .pool import PoolMixin
-from .preflight import preflight
+from .preflight import preflight, starts_embedded
 from .settings import Settings
 
 __all__ = ["Harness", "harness_of"]
@@ -215,7 +215,7 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         self.recent_jobs.clear()
 
     def _start_embedded(self, options: Any) -> None:
-        if options.gh_owner or options.gh_repo or (options.gh_api_url and not options.ghrunner_embedded):
+        if not starts_embedded(options):
             return
         if self.sim is None:
             self.sim = EmbeddedSimulator(sim_argv(options))
@@ -294,4 +294,4 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
                     log.warning("ghrunner: polling failed, will retry: %s", exc)
                 else:
                     self.fail(f"polling refused: {exc}")
-            gevent.sleep(max(self.tracker.min_gap, self.tracker.next_interval()))  # the drain's round may be under way
+            gevent.sleep(self.tracker.next_interval())

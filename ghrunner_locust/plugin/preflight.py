@@ -15,7 +15,7 @@ from ..report.gate import validate_gate
 from .form import check_numbers
 from .settings import Settings
 
-__all__ = ["preflight", "check_results_dir", "read_scenario"]
+__all__ = ["preflight", "check_results_dir", "read_scenario", "starts_embedded"]
 
 
 POSITIVE = ("shape_duration", "shape_step_interval", "shape_steps", "runners")
@@ -33,16 +33,20 @@ def preflight(options: Any) -> None:
     ratio = getattr(options, "check_fail_ratio", None)
     if ratio is not None and not 0 <= ratio <= 1:
         raise UsageError(f"--check-fail-ratio is a fraction of requests, between 0 and 1 (got {ratio:g})")
-    embedded = not (getattr(options, "gh_owner", None) or getattr(options, "gh_repo", None)) and (
-        not getattr(options, "gh_api_url", None) or getattr(options, "ghrunner_embedded", False)
-    )
-    if embedded and getattr(options, "sim_runners", None) is not None:  # (the plugin's parser gives every knob)
+    if starts_embedded(options) and getattr(options, "sim_runners", None) is not None:  # the parser gives every knob
         config_from_args(options, prefix="sim_")  # the embedded simulator's knobs, named as given (--sim-...)
     if getattr(options, "scenario", None):
         read_scenario(options.scenario)
     check_results_dir(getattr(options, "results_dir", None) or "results")
     Settings.from_options(options).token()  # no token for a repository: refused before anything starts
     validate_gate(options)  # a malformed threshold or a missing baseline costs no test
+
+
+def starts_embedded(options: Any) -> bool:
+    """The test runs against the embedded simulator: no repository, and no API URL but the simulator's own."""
+    if getattr(options, "gh_owner", None) or getattr(options, "gh_repo", None):
+        return False
+    return not getattr(options, "gh_api_url", None) or bool(getattr(options, "ghrunner_embedded", False))
 
 
 def read_scenario(path: str) -> Scenario:

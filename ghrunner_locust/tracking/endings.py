@@ -29,7 +29,6 @@ class EndingMixin:
     find_timeout: float
     run_timeout: float
     finished_runs: int
-    min_gap: float
 
     def poll_once(self) -> None: ...
 
@@ -63,9 +62,9 @@ class EndingMixin:
             callback(record)
 
     def drain(self, timeout: float) -> None:
-        """Poll until every tracked run ended or ``timeout`` passed (for the end of a test). Waits at least
-        ``min_gap`` between rounds: a round begun by the poll loop may still be under way (a retry's back-off),
-        and a drain that never slept would keep it, and every other greenlet, from running until the deadline."""
+        """Poll until every tracked run ended or ``timeout`` passed (for the end of a test). Between rounds it
+        sleeps ``next_interval()`` (never 0): a round begun by the poll loop may still be under way (a retry's
+        back-off), and a drain that never slept would keep it, and every other greenlet, from running."""
         deadline = self.clock.time() + timeout
         while self.runs and self.clock.time() < deadline:
             try:
@@ -73,8 +72,7 @@ class EndingMixin:
             except Error as exc:
                 log.warning("while draining: %s", exc)
             if self.runs:
-                wait = max(self.min_gap, self.next_interval())
-                self.clock.sleep(min(wait, max(0.0, deadline - self.clock.time())))
+                self.clock.sleep(min(self.next_interval(), max(0.0, deadline - self.clock.time())))
 
     def cancel_all(self) -> int:
         """Cancel every run still tracked (so no runner stays busy after the test); return how many."""

@@ -120,14 +120,14 @@ class RunTracker(EndingMixin):
     in this, a listing of completed runs tells which are over for one request."""
 
     def next_interval(self) -> float:
-        """Seconds until the next round: the poll interval from what polls cost and what the token has left
-        (see PollBudget), or sooner when a run's jobs are due to be read."""
+        """Seconds until the next round (the poll interval the budget allows, sooner when a run is due), never
+        less than ``min_gap``: a round may be under way in another greenlet (the drain beside the poll loop)."""
         now = self.clock.time()
         self._plan = self.budget.plan(self.client.rate_limit, now)
-        wait = max(0.0, self._last_full + self._plan.interval - now)
+        wait = self._last_full + self._plan.interval - now
         if self._next_due is not None:
-            wait = min(wait, max(self.min_gap, self._next_due - now))
-        return wait
+            wait = min(wait, self._next_due - now)
+        return max(self.min_gap, wait)
 
     def poll_once(self) -> None:
         """One round: read the runs that are due; every poll interval also find runs without an id, list the
