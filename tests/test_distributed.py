@@ -80,6 +80,8 @@ def test_a_killed_workers_runs_are_adopted_and_no_completed_job_is_lost(tmp_path
     users = [int(s["users"]) for s in read_csv(directory / "samples.csv") if s["users"]]
     lost_at = next(i for i in range(1, len(users)) if users[i - 1] == 4 and 0 < users[i] < 4)
     assert 4 in users[lost_at:], users  # the dead worker's users moved to the other one: the load held
+    drain = log[log.index("ghrunner: waiting up to") :] if "ghrunner: waiting up to" in log else ""
+    assert "Sending spawn jobs" not in drain, drain[:2000]  # no users sent to a worker once the test is stopping
 
 
 def test_workers_stop_dispatching_within_ten_seconds_of_losing_the_master(tmp_path):

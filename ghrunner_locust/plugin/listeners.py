@@ -9,7 +9,7 @@ from typing import Any
 
 import gevent
 from locust import events
-from locust.runners import MasterRunner, WorkerRunner
+from locust.runners import STATE_RUNNING, STATE_SPAWNING, STATE_STOPPING, MasterRunner, WorkerRunner
 
 from ..errors import UsageError
 from . import webui
@@ -65,17 +65,18 @@ def _keep_the_users_of_lost_workers(environment: Any) -> None:
     """A lost worker's users move to the others (Locust's ``--enable-rebalancing``), so a dispatch rate or a
     closed loop's concurrency holds when a worker dies; without it Locust runs on with fewer users."""
     options = environment.parsed_options
-    if options is None or getattr(options, "enable_rebalancing", False):
-        return  # the user's own choice, kept as it is
-    environment.ghrunner_rebalances = True
-    logging.getLogger("ghrunner_locust").info("ghrunner: a lost worker's users move to the other workers")
+    if options is not None and not getattr(options, "enable_rebalancing", False):
+        options.enable_rebalancing = True
+        logging.getLogger("ghrunner_locust").info("ghrunner: a lost worker's users move to the other workers")
 
 
-def _rebalance(environment: Any, on: bool) -> None:
-    """Rebalancing only while the test runs: Locust fires ``test_stopping`` (the drain) before its state leaves
-    running, and a worker that drained and said it is ready would be sent users again."""
-    if getattr(environment, "ghrunner_rebalances", False):
-        environment.parsed_options.enable_rebalancing = on
+def _say_stopping(environment: Any) -> None:
+    """Locust fires ``test_stopping`` (the drain, which may last minutes) before its master's state leaves
+    running, and while it runs the master spawns users again: on rebalancing, and when a worker missing for
+    60 s is removed. The drain is the test stopping: say so first (the web UI shows STOPPING, too)."""
+    runner = environment.runner
+    if isinstance(runner, MasterRunner) and runner.state in (STATE_RUNNING, STATE_SPAWNING):
+        runner.update_state(STATE_STOPPING)
 
 
 def _end_shape_on_sigterm(environment: Any) -> None:
@@ -93,12 +94,11 @@ def _end_shape_on_sigterm(environment: Any) -> None:
 
 
 def _on_test_start(environment: Any, **kwargs: Any) -> None:
-    _rebalance(environment, True)
     harness_of(environment).start()
 
 
 def _on_test_stopping(environment: Any, **kwargs: Any) -> None:
-    _rebalance(environment, False)  # before the drain
+    _say_stopping(environment)  # before the drain
     harness_of(environment).stop()
 
 
