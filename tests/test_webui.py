@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 
 import pytest
@@ -84,3 +85,27 @@ def test_new_after_a_baseline_that_ended_by_itself_runs_a_whole_second_test(tmp_
         assert json.loads((directory / "meta.json").read_text())["records"]["jobs.csv"] == 1
     assert len(truth) == 2
     assert "Traceback" not in web.text()
+
+
+def test_stop_just_before_the_shape_ends_drains_once_and_records_every_run(tmp_path):
+    """STOP, then the shape's own end during the drain: Locust calls ``stop`` twice. The report must wait
+    for the one drain (it was written mid-drain, the tracker then wrote to closed files and lost runs)."""
+    results = tmp_path / "results"
+    args = ("--quick", "--shape-rate", "40", "--shape-duration", "8", "--sleep-duration", "6", "--results-dir", str(results))
+    with web_locust(str(REPO_ROOT / "locustfiles" / "load.py"), tmp_path, *args) as web:
+        assert web.post("/swarm", {"user_count": "0", "spawn_rate": "0"})["success"] is True
+        time.sleep(6.0)  # STOP 2 s before the shape ends by itself, with runs in flight
+        stopper = threading.Thread(target=lambda: requests.post(web.url + "/stop", timeout=120))
+        stopper.start()
+        deadline = time.monotonic() + 90
+        while "ghrunner: report in" not in web.text() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        stopper.join(30)
+        created = requests.get(web.sim_url() + "/_sim/state", timeout=5).json()["runs"]
+    log = web.text()
+    assert "Shape test stopping" in log, log[-3000:]  # the shape did end during the drain
+    assert "Uncaught exception" not in log and "Traceback" not in log, log[-3000:]
+    (directory,) = [d for d in results.iterdir() if d.is_dir()]
+    runs = (directory / "runs.csv").read_text().strip().splitlines()[1:]
+    assert len(runs) == created > 0
+    assert json.loads((directory / "meta.json").read_text())["records"]["runs.csv"] == len(runs)

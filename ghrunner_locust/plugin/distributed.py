@@ -97,9 +97,8 @@ class DistributedMixin:
     def _drain_workers(self) -> None:
         runner, settings = self.environment.runner, self.settings
         workers = {client.id for client in runner.clients.all if client.state != STATE_MISSING}
-        if not workers or settings is None or self._drained:
+        if not workers or settings is None:
             return
-        self._drained = True
         self._acks, self._all_drained = set(), gevent.event.Event()
         self._expected = workers
         runner.send_message(DRAIN, {})

@@ -41,7 +41,8 @@ class EmbeddedSimulator:
     def start(self) -> str:
         if self.url:
             return self.url
-        self.process = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=None, text=True)
+        # Its own session: a terminal's Ctrl-C goes to Locust alone, which still needs the simulator to drain.
+        self.process = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stderr=None, text=True, start_new_session=True)
         line: list[str] = []
         reader = threading.Thread(target=lambda: line.append(self.process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
         reader.start()

@@ -94,21 +94,31 @@ class EndingMixin:
         """``test_stopping``: stop dispatching, drain runs in flight, cancel the rest if asked.
 
         The master asks every worker to drain and waits for their last records (a missing worker is not
-        waited for: the master follows its runs); Locust's own quit gives workers half a second.
+        waited for: the master follows its runs); Locust's own quit gives workers half a second. Once per
+        test: a second call (the shape's own end after STOP, Ctrl-C during the drain) waits for the first.
         """
         self.stopping = True
-        if self.role == "master":
-            self._drain_workers()
-            self._drain_tracker()
-            return
         if self._drained:
+            self.wait_for_drain()
             return
-        self._drained = True
-        for greenlet in self._greenlets:
-            if greenlet is not gevent.getcurrent():
-                greenlet.kill(block=False)
-        self._greenlets = []
-        self._drain_tracker()
+        self._drained, self._drainer = True, gevent.getcurrent()
+        self._drain_done.clear()
+        try:
+            if self.role == "master":
+                self._drain_workers()
+            else:
+                for greenlet in self._greenlets:
+                    if greenlet is not gevent.getcurrent():
+                        greenlet.kill(block=False)
+                self._greenlets = []
+            self._drain_tracker()
+        finally:
+            self._drain_done.set()
+
+    def wait_for_drain(self) -> None:
+        """Return once no drain runs, unless this greenlet is the one draining."""
+        if self._drainer is not gevent.getcurrent():
+            self._drain_done.wait()
 
     def _drain_tracker(self) -> None:
         tracker, settings = self.tracker, self.settings
@@ -137,10 +147,8 @@ class EndingMixin:
 
     def quit(self) -> None:
         """``quitting``: end a test still running (Ctrl-C, SIGTERM), write its report, stop the embedded simulator."""
-        if self.started_at is not None and not self._drained and not self.failed and self.role != "master":
-            self.stop()
-        elif self.role == "master" and not self._drained and self.started_at is not None:
-            self.stop()
+        if self.started_at is not None and (self.role == "master" or not self.failed):
+            self.stop()  # starts the drain, or waits for the one already running
         for greenlet in self._greenlets:
             greenlet.kill(block=False)
         if self.role != "worker" and getattr(self.environment.parsed_options, "csv_prefix", None):
@@ -154,6 +162,9 @@ class EndingMixin:
     def finish(self) -> None:
         """Complete ``meta.json``, run the checks, write the report (once per test)."""
         if self.role == "worker" or self.writer is None or self._finished:
+            return
+        self.wait_for_drain()  # STOP and the shape's own end may both come while runs drain
+        if self._finished:
             return
         self._finished = True
         for greenlet in self._greenlets:  # the master's sampler and adopted runs' tracker: the test is over

@@ -95,6 +95,9 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         """Called with a stage's runner count (the ECS monitor scales the service)."""
         self._runners: int | None = None
         self._drained = False
+        self._drainer: gevent.Greenlet | None = None
+        self._drain_done = gevent.event.Event()
+        self._drain_done.set()
         self._acks: set[str] = set()
         self._all_drained = gevent.event.Event()
         self._finished = False
