@@ -18,6 +18,7 @@ __all__ = [
     "ValidationError",
     "RateLimitError",
     "OutcomeUnknownError",
+    "NotSentError",
 ]
 
 
@@ -143,3 +144,11 @@ class OutcomeUnknownError(Error):
     def retryable(self) -> bool:
         """Never fatal; but never re-sent blindly either: look for what it created first."""
         return True
+
+
+class NotSentError(Error):
+    """A dispatch held by a rate-limit pause when the test stopped: it was not sent, so nothing was created."""
+
+    @property
+    def retryable(self) -> bool:
+        return False

@@ -10,7 +10,8 @@ import requests
 from werkzeug import Response
 
 from ghrunner_locust import AuthError, NotFoundError, RateLimitError, ValidationError
-from ghrunner_locust.errors import APIError, OutcomeUnknownError
+from ghrunner_locust.clock import FakeClock
+from ghrunner_locust.errors import APIError, NotSentError, OutcomeUnknownError
 from ghrunner_locust.github import GitHubClient
 from ghrunner_locust.github.client import ConnectionFailedError
 
@@ -116,7 +117,37 @@ def test_dispatch_is_retried_on_rate_limit_refusal(httpserver, client, clock):
     )
     httpserver.expect_ordered_request(DISPATCH, method="POST").respond_with_data("", status=204)
     assert client.dispatch_workflow("octo", "runners", "runner_test.yml").status == 204
-    assert clock.sleeps == [7.0]
+    assert sum(clock.sleeps) == 7.0  # a dispatch waits a second at a time: a stop is seen within one
+
+
+class StoppingClock(FakeClock):
+    """The test stops ``after`` seconds into the first sleep."""
+
+    def __init__(self, after: float) -> None:
+        super().__init__()
+        self.stop_at, self.pause = self.now + after, None
+
+    def sleep(self, seconds: float) -> None:
+        super().sleep(seconds)
+        if self.now >= self.stop_at and self.pause is not None:
+            self.pause.stop_writes()
+            self.pause = None
+
+
+def test_a_dispatch_refused_then_held_by_the_pause_is_not_sent_after_the_test_stopped(httpserver):
+    """A 429 with no retry-after pauses a minute; the test stops 20 s in: the dispatch was sent once only."""
+    clock = StoppingClock(after=20)
+    client = GitHubClient(httpserver.url_for("").rstrip("/"), TOKEN, clock=clock)
+    clock.pause = client.pause
+    httpserver.expect_request(DISPATCH, method="POST").respond_with_data("slow down", status=429)
+    with pytest.raises(NotSentError, match="not sent, the test stopped"):
+        client.dispatch_workflow("octo", "runners", "runner_test.yml")
+    assert len(httpserver.log) == 1 and 20 <= sum(clock.sleeps) <= 21
+    client.pause.stop_writes(False)  # the next test dispatches again; reads were never held
+    httpserver.clear()
+    httpserver.expect_request(DISPATCH, method="POST").respond_with_data("", status=204)
+    clock.sleep(60)
+    assert client.dispatch_workflow("octo", "runners", "runner_test.yml").status == 204
 
 
 def test_dispatch_retried_after_connection_refused():

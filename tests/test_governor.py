@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from ghrunner_locust.clock import FakeClock
+from ghrunner_locust.errors import NotSentError
 from ghrunner_locust.simulator.config import SimConfig
 from ghrunner_locust.simulator.limits import RateLimiter
 from ghrunner_locust.simulator.model import SimError
@@ -19,6 +22,26 @@ def test_eighty_a_minute_then_waits_for_the_window():
         governor.settle()
     assert governor.wait_time() == 60.0 + governor.margin_s
     assert governor.acquire() == 60.0 + governor.margin_s
+
+
+def test_a_dispatch_waiting_for_the_window_gives_up_when_the_test_stops():
+    clock = FakeClock()
+    governor = DispatchGovernor(per_minute=1, per_hour=500, clock=clock)
+    governor.acquire()
+    governor.settle()
+    original = clock.sleep
+
+    def sleep(seconds: float) -> None:  # the test stops 10 s into the 61 s wait
+        original(seconds)
+        if sum(clock.sleeps) == 10:
+            governor.pause.stop_writes()
+
+    clock.sleep = sleep
+    with pytest.raises(NotSentError):
+        governor.acquire()
+    assert sum(clock.sleeps) == 10 and governor.wait_time() > 0  # it did not count itself in flight
+    governor.pause.stop_writes(False)
+    assert governor.acquire() == 61 - 10 + governor.margin_s - 1  # the rest of the window, then it goes
 
 
 def test_hourly_limit_and_worker_share():

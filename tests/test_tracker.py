@@ -10,6 +10,7 @@ import pytest
 
 from ghrunner_locust.clock import FakeClock
 from ghrunner_locust.github import GitHubClient
+from ghrunner_locust.github.ratelimit import RateLimitPause
 from ghrunner_locust.simulator import SimConfig, Simulator
 from ghrunner_locust.tracking.tracker import Dispatched, RunTracker, TrackerListener
 
@@ -108,6 +109,32 @@ def test_run_timeout_and_not_found(sim):
     run_to_end(tracker, timeout=5)
     assert sorted(r.conclusion for r in seen.runs) == ["not_found", "timed_out"]
     assert all(r.reason for r in seen.runs)
+
+
+def test_a_lost_answer_is_looked_for_from_when_it_came_not_from_when_the_dispatch_waited(sim):
+    """A dispatch held 100 s by a rate-limit pause, then sent and its answer lost: its run is looked for
+    from the answer on (it was recorded ``not_found``, "so none was created", while the run ran)."""
+    client = GitHubClient(sim.url, TOKEN)
+    seen = Collect()
+    tracker = RunTracker(client, "octo", "runners", WF, listener=seen, poll_interval=0.05, find_timeout=5, lost_after=5)
+    key, now = uuid.uuid4().hex[:10], time.time()
+    tracker.track(Dispatched(key, now - 100, None, sleep_s=0, unknown="502 after sending", answered_at=now))
+    tracker.poll_once()  # GitHub has not created the run yet
+    client.dispatch_workflow("octo", "runners", WF, "main", {"sleep_duration": "0", "run_key": key})
+    run_to_end(tracker, timeout=10)
+    assert [r.conclusion for r in seen.runs] == ["success"], seen.runs
+
+
+def test_a_rate_limit_pause_holds_the_reads_and_the_drain_waits_it_out(sim):
+    """A pause longer than the client may sleep (its reads fail at once) outlasted the 1 s drain: the runs
+    that had ended were recorded unfinished. The drain now waits the pause out and polls once more."""
+    client = GitHubClient(sim.url, TOKEN, max_wait=0.5)
+    seen = Collect()
+    tracker = RunTracker(client, "octo", "runners", WF, listener=seen, poll_interval=0.2)
+    dispatch(client, tracker, {"sleep_duration": "0"})
+    client.pause.pause_until(time.time() + 2.0, "429 rate limit: waiting 2 s")
+    tracker.drain(1.0)
+    assert [r.conclusion for r in seen.runs] == ["success"], seen.runs
 
 
 def wait_until(predicate, timeout=10.0):
@@ -212,6 +239,7 @@ class StubClient:
         }
         self.requests_counted = 0
         self.rate_limit = None
+        self.pause = RateLimitPause()
         self.jobs_reads = []
         self.pages = 0
 
@@ -356,6 +384,7 @@ class ScriptedJobs:
     def __init__(self, clock, start, execution):
         self.clock, self.t0, self.start, self.execution = clock, clock.time(), start, execution
         self.requests_counted, self.rate_limit, self.reads, self._last = 0, None, [], {}
+        self.pause = RateLimitPause(clock)
 
     def list_run_jobs(self, owner, repo, run_id):
         from datetime import datetime

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..clock import Clock, SystemClock
+from ..errors import NotSentError
 
 __all__ = ["RateLimitSnapshot", "RateLimitPause", "is_rate_limited", "rate_limit_wait", "SECONDARY_DEFAULT_WAIT_S"]
 
@@ -112,6 +113,8 @@ class RateLimitPause:
         """Why, in words (the refusal's status and headers)."""
         self.pauses = 0
         """How many times a refusal set or extended the pause."""
+        self.writes_stopped = False
+        """The test stopped: a dispatch still waiting out the pause is never sent (:meth:`stop_writes`)."""
         self._subscribers: list[Callable[[float, str], None]] = []
 
     def subscribe(self, callback: Callable[[float, str], None]) -> None:
@@ -124,6 +127,7 @@ class RateLimitPause:
             return False
         self.until, self.reason = until, reason
         self.pauses += 1
+        log.warning("every request to GitHub from this process waits %.0f s (%s)", self.remaining_s(), reason)
         if relay:
             for callback in list(self._subscribers):
                 try:
@@ -148,10 +152,22 @@ class RateLimitPause:
         """Seconds the pause still lasts (0: none)."""
         return max(0.0, self.until - self.clock.time())
 
-    def wait(self) -> float:
-        """Sleep (through the clock) until the pause is over; return how long it slept."""
+    def stop_writes(self, stopped: bool = True) -> None:
+        """The test stops (or, with ``False``, starts again): requests that create something and wait out the
+        pause give up (:meth:`check_write`) rather than dispatch into a drain or after the test."""
+        self.writes_stopped = stopped
+
+    def check_write(self, context: str = "dispatch") -> None:
+        """Raise :class:`NotSentError` if the test stopped: for a request that creates something, before it is sent."""
+        if self.writes_stopped:
+            raise NotSentError(f"{context}: not sent, the test stopped while it waited out a rate-limit pause")
+
+    def wait(self, *, write: bool = False) -> float:
+        """Sleep (through the clock) until the pause is over; return how long it slept. A ``write`` waits in
+        slices of at most a second and stops waiting when the test stops (then :meth:`check_write` raises)."""
         waited = 0.0
-        while (left := self.remaining_s()) > 0:
-            self.clock.sleep(left)
-            waited += left
+        while (left := self.remaining_s()) > 0 and not (write and self.writes_stopped):
+            step = min(left, 1.0) if write else left
+            self.clock.sleep(step)
+            waited += step
         return waited

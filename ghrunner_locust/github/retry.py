@@ -96,7 +96,9 @@ class GitHubRetry(Retry):
             if not is_rate_limited(response.status, response.headers):
                 # A plain 403 (no permission): hand the response back to the caller, unretried.
                 raise MaxRetryError(_pool, url or "", None)  # type: ignore[arg-type]
-        return super().increment(method, url, response, error, _pool, _stacktrace)  # type: ignore[return-value]
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        retry.write = (method or "GET").upper() not in SAFE_METHODS  # type: ignore[attr-defined]
+        return retry  # type: ignore[return-value]
 
     def wait_for(self, response: BaseHTTPResponse | None) -> float:
         """Seconds to wait before the next attempt."""
@@ -119,7 +121,10 @@ class GitHubRetry(Retry):
                 reset_at=float(reset) if reset and reset.isdigit() else self.clock.time() + wait,
                 wait_s=wait,
             )
+        write = getattr(self, "write", False)
         if limited:
-            self.pause.wait()  # the shared pause: it may have been extended by another request meanwhile
+            self.pause.wait(write=write)  # the shared pause: it may have been extended by another request meanwhile
         else:
             self.clock.sleep(wait)
+        if write:
+            self.pause.check_write()  # a dispatch refused before the test stopped is not sent after it

@@ -30,7 +30,10 @@ class EndingMixin:
 
     environment: Any
     settings: Any
+    governor: Any
     writer: ResultsWriter | None
+    _drainer: gevent.Greenlet | None = None
+    """The greenlet running this test's drain (others wait for it: :meth:`wait_for_drain`)."""
 
     def _open_results(self) -> None:
         assert self.settings is not None
@@ -98,6 +101,7 @@ class EndingMixin:
         test: a second call (the shape's own end after STOP, Ctrl-C during the drain) waits for the first.
         """
         self.stopping = True
+        self.governor.pause.stop_writes()  # a dispatch held by a rate-limit pause is not sent into the drain
         if self._drained:
             self.wait_for_drain()
             return

@@ -95,7 +95,6 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         """Called with a stage's runner count (the ECS monitor scales the service)."""
         self._runners: int | None = None
         self._drained = False
-        self._drainer: gevent.Greenlet | None = None
         self._drain_done = gevent.event.Event()
         self._drain_done.set()
         self._acks: set[str] = set()
@@ -122,6 +121,7 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         """``test_start``: read and check every option, then wire up; a bad value stops the test at once."""
         self.ready.clear()
         self.failed, self.stopping, self._drained, self.fresh = None, False, False, False
+        self.governor.pause.stop_writes(False)
         self.users_started = 0
         try:
             self._start(self.environment.parsed_options)

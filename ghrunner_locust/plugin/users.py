@@ -10,7 +10,7 @@ from typing import Any
 from locust import User, constant, task
 from locust.exception import StopUser
 
-from ..errors import Error, OutcomeUnknownError
+from ..errors import Error, NotSentError, OutcomeUnknownError
 from ..tracking.tracker import Dispatched
 from . import events as stats
 from . import listeners  # noqa: F401  (registers the plugin's listeners, once)
@@ -45,7 +45,10 @@ class WorkflowDispatchUser(User):
         settings = harness.settings
         if harness.failed or harness.stopping or settings is None or harness.client is None:
             raise StopUser()
-        harness.governor.acquire()  # within the token's dispatch limits, and outside any rate-limit pause
+        try:
+            harness.governor.acquire()  # within the token's dispatch limits, and outside any rate-limit pause
+        except NotSentError:  # the test stopped while this user waited: nothing was sent
+            raise StopUser() from None
         run_key = uuid.uuid4().hex[:12]
         job_count = self.job_count if self.job_count is not None else harness.stage_job_count
         overrides = {"sleep_duration": self.sleep_duration, "job_count": job_count, "job_type": self.job_type, **self.inputs}
@@ -56,6 +59,8 @@ class WorkflowDispatchUser(User):
         unknown = ""
         try:
             result = harness.client.dispatch_workflow(settings.owner, settings.repo, settings.workflow, settings.ref, inputs)
+        except NotSentError:  # refused by a rate limit, then the test stopped during the wait: nothing was created
+            raise StopUser() from None
         except Error as exc:
             stats.fire(
                 self.environment.events,
@@ -95,6 +100,7 @@ class WorkflowDispatchUser(User):
             harness.stage,
             worker=harness.worker_id,
             unknown=unknown,
+            answered_at=time.time(),
         )
         self._done = harness.dispatched(dispatched)
         return dispatched

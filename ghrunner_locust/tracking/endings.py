@@ -30,15 +30,20 @@ class EndingMixin:
     run_timeout: float
     finished_runs: int
 
+    drain_pause_max_s = 120.0
+    """How much longer than its timeout a drain may wait out rate-limit pauses (a secondary limit's pause is
+    a minute; a spent primary budget's may be most of an hour, and is not waited for)."""
+
     def poll_once(self) -> None: ...
 
     def next_interval(self) -> float: ...
 
     def _expire(self, now: float) -> None:
         for tracked in list(self.runs.values()):
-            age = now - tracked.dispatch.dispatched_at
-            limit = self.lost_after if tracked.dispatch.unknown else self.find_timeout
-            if tracked.run_id is None and age > limit:
+            d = tracked.dispatch
+            age = now - d.dispatched_at
+            limit = self.lost_after if d.unknown else self.find_timeout
+            if tracked.run_id is None and now - (d.answered_at or d.dispatched_at) > limit:
                 self._finish(tracked, "not_found", one_run.not_found_reason(tracked.dispatch, limit))
             elif age > self.run_timeout:
                 self._finish(
@@ -64,9 +69,19 @@ class EndingMixin:
     def drain(self, timeout: float) -> None:
         """Poll until every tracked run ended or ``timeout`` passed (for the end of a test). Between rounds it
         sleeps ``next_interval()`` (never 0): a round begun by the poll loop may still be under way (a retry's
-        back-off), and a drain that never slept would keep it, and every other greenlet, from running."""
+        back-off), and a drain that never slept would keep it, and every other greenlet, from running.
+
+        A rate-limit pause holds the reads, not the runs: the drain waits it out and then polls once more,
+        up to :attr:`drain_pause_max_s` more in all."""
         deadline = self.clock.time() + timeout
+        latest = deadline + self.drain_pause_max_s
         while self.runs and self.clock.time() < deadline:
+            paused = self.client.pause.remaining_s()
+            if paused > 0 and deadline < latest:
+                extended = min(latest, self.clock.time() + paused + self.next_interval())
+                if extended > deadline:
+                    log.warning("while draining: %s; the drain waits %.0f s more", self.client.pause.reason, extended - deadline)
+                    deadline = extended
             try:
                 self.poll_once()
             except Error as exc:

@@ -71,11 +71,16 @@ class DispatchGovernor:
         return wait
 
     def acquire(self) -> float:
-        """Wait (through the clock) until a dispatch fits, count it in flight, and return how long it waited."""
+        """Wait (through the clock) until a dispatch fits, count it in flight, and return how long it waited.
+
+        Raises :class:`~ghrunner_locust.errors.NotSentError` if the test stops meanwhile (waits of over a
+        second are taken a second at a time, so a stop is seen within one)."""
         waited = 0.0
         while (wait := self.wait_time()) > 0:
-            self.clock.sleep(wait)
-            waited += wait
+            self.pause.check_write()
+            self.clock.sleep(min(wait, 1.0))
+            waited += min(wait, 1.0)
+        self.pause.check_write()
         self._in_flight += 1
         return waited
 

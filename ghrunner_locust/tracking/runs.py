@@ -40,6 +40,9 @@ class Dispatched:
     unknown: str = ""
     """Why the dispatch's outcome is unknown (its answer was lost); empty when GitHub answered. The tracker
     looks for its run by ``run_key`` and records a failed dispatch if none appears."""
+    answered_at: float | None = None
+    """When its answer (or error) came back: a run whose answer was lost is looked for from then, for a
+    dispatch may wait out a rate-limit pause between ``dispatched_at`` and its arrival."""
 
 
 @dataclass
