@@ -19,6 +19,7 @@ from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .chartdata import bin_width, depth, lanes, throughput_bins  # noqa: E402
+from .format import count  # noqa: E402
 from .load import Results  # noqa: E402
 from .measures import busy_intervals, epoch_s, max_concurrency, test_window  # noqa: E402
 
@@ -188,7 +189,7 @@ def _distribution(fig: plt.Figure, chart: Chart) -> None:
             ax.annotate(f"p{q * 100:.0f}", (1.0, q), xycoords=("axes fraction", "data"), xytext=(2, 0),
                         textcoords="offset points", va="center", fontsize=7, color="#616161")  # fmt: skip
         ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
-        ax.set_title(f"{label} ({len(values):,} jobs)", fontsize=9)
+        ax.set_title(f"{label} ({count(len(values), 'job')})", fontsize=9)
         ax.set_xlabel(f"{label} (s)")
         ax.set_ylabel("fraction of jobs at or below (ECDF)" if k == 0 else "")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .format import percent
+from .format import count, percent
 
 __all__ = ["format_summary"]
 
@@ -30,7 +30,7 @@ def format_summary(summary: dict[str, Any], directory: str) -> str:
         f"throughput {_v(summary['throughput_jobs_per_min'])} jobs/min",
         f"  queue latency  mean {_v(q['mean'], ' s')}  p50 {_v(q['p50'], ' s')}  p90 {_v(q['p90'], ' s')}  "
         f"p95 {_v(q['p95'], ' s')}  p99 {_v(q['p99'], ' s')}  max {_v(q['max'], ' s')}",
-        f"  pickup         mean {_v(idle.get('mean'), ' s')} over {idle.get('jobs', 0)} jobs that found a free runner"
+        f"  pickup         mean {_v(idle.get('mean'), ' s')} over {count(idle.get('jobs', 0), 'job')} that found a free runner"
         + (f" (model mean {_v(pickup['model']['mean_s'], ' s')})" if pickup.get("model") else ""),
         f"  execution      p50 {_v(e['p50'], ' s')}  p95 {_v(e['p95'], ' s')}  max {_v(e['max'], ' s')}",
         f"  runners {_v(_whole(summary['runners']))}, utilization {percent(summary['runner_utilization'])}, "

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .format import count
 from .load import Results
 from .measures import epoch_s, num
 
@@ -54,7 +55,7 @@ def queue_trend(jobs: pd.DataFrame, window: tuple[float, float]) -> dict[str, An
     groups = groups[groups["size"] >= MIN_JOBS_PER_WINDOW]
     out: dict[str, Any] = {"window_s": width, "windows": int(len(groups)), "slope_s_per_hour": None, "ci95_s_per_hour": None}
     if len(groups) < MIN_WINDOWS:
-        windows = f"{len(groups)} window{'' if len(groups) == 1 else 's'} of {width:.0f} s"
+        windows = f"{count(len(groups), 'window')} of {width:.0f} s"
         out["verdict"] = f"not enough data: {windows} with {MIN_JOBS_PER_WINDOW}+ jobs, a trend needs {MIN_WINDOWS}"
         return out
     x = (groups.index.to_numpy(dtype=float) + 0.5) * width / 3600.0  # window middles, hours

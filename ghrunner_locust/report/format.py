@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["value", "percent", "when", "table"]
+__all__ = ["value", "count", "percent", "when", "table"]
 
 
 def value(v: Any, unit: str = "", digits: int = 2) -> str:
@@ -22,6 +22,11 @@ def value(v: Any, unit: str = "", digits: int = 2) -> str:
     if isinstance(v, int):
         return f"{v:,}{unit}"
     return f"{v}{unit}"
+
+
+def count(n: int, noun: str, plural: str = "") -> str:
+    """``n`` and its noun, singular for one: ``count(1, "job")`` -> '1 job', ``count(3, "job")`` -> '3 jobs'."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def percent(v: float | None, digits: int = 1) -> str:

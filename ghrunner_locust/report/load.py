@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..tracking.records import JobRecord, RunRecord, Sample, columns
+from .format import count
 
 __all__ = ["Results", "ReportError", "load_results"]
 
@@ -88,7 +89,8 @@ def load_results(directory: str | Path) -> Results:
     if meta and not meta.get("end"):
         notes.append("the test did not end cleanly (meta.json has no end time): the numbers cover what was recorded")
     if len(jobs) and jobs["started_at"].isna().any():
-        notes.append(f"{int(jobs['started_at'].isna().sum())} jobs never started (no started_at): left out of queue latency")
+        unstarted = count(int(jobs["started_at"].isna().sum()), "job")
+        notes.append(f"{unstarted} never started (no started_at): left out of queue latency")
     if not len(jobs):
         notes.append("no job was recorded")
     return Results(directory, jobs, runs, samples, meta, notes)

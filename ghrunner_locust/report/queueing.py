@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..planning.theory import Pickup
+from .format import count
 from .measures import distribution, epoch_s, num
 
 __all__ = ["LITTLE_TOLERANCE", "pickup_model", "idle_pool", "pickup_summary", "expected_vs_measured", "littles_law"]
@@ -96,7 +97,7 @@ def pickup_summary(jobs: pd.DataFrame, samples: pd.DataFrame, meta: dict[str, An
         out["expected_mean_s"], out["expected_source"] = num(model.mean_s), source
     elif measured["jobs"]:
         out["expected_mean_s"] = measured["mean"]
-        out["expected_source"] = f"measured: mean queue latency of the {measured['jobs']} jobs that found a free runner"
+        out["expected_source"] = f"measured: mean queue latency of the {count(measured['jobs'], 'job')} that found a free runner"
     else:
         out["expected_mean_s"], out["expected_source"] = None, "unknown: no pickup settings and no job found a free runner"
     return out

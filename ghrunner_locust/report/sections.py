@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from .format import percent, table, value
+from .format import count, percent, table, value
 
 __all__ = ["parameters", "overview", "latencies", "pickup", "expected", "littles_law", "stages", "drift", "plan_results"]
 
@@ -78,7 +78,8 @@ def latencies(s: dict[str, Any]) -> str:
     rows = [
         ["job queue latency (s)"] + [s["jobs"]["queue_s"].get(k) for k in keys],
         ["job execution time (s)"] + [s["jobs"]["execution_s"].get(k) for k in keys],
-        [f"pickup: queue latency of the {idle.get('jobs', 0)} jobs that found a free runner (s)"] + [idle.get(k) for k in keys],
+        [f"pickup: queue latency of the {count(idle.get('jobs', 0), 'job')} that found a free runner (s)"]
+        + [idle.get(k) for k in keys],
         ["run: dispatch to first job started (s)"] + [s["runs"]["pickup_s"].get(k) for k in keys],
         ["run: dispatch to last job completed (s)"] + [s["runs"]["total_s"].get(k) for k in keys],
     ]
@@ -97,7 +98,10 @@ def pickup(s: dict[str, Any]) -> str:
         rows.append(["model's mean pickup (s)", model["mean_s"]])
     idle = p.get("measured_idle_pool") or {}
     rows.append(
-        [f"measured: mean queue latency of the {idle.get('jobs', 0)} jobs that found a free runner (s)", idle.get("mean")]
+        [
+            f"measured: mean queue latency of the {count(idle.get('jobs', 0), 'job')} that found a free runner (s)",
+            idle.get("mean"),
+        ]
     )
     if model and not model["fixed"]:
         rows.append(["median / p90: the model's lognormal body (s)", f"{model['median_s']:.2f} / {model['p90_s']:.2f}"])
