@@ -109,3 +109,13 @@ def test_stop_just_before_the_shape_ends_drains_once_and_records_every_run(tmp_p
     runs = (directory / "runs.csv").read_text().strip().splitlines()[1:]
     assert len(runs) == created > 0
     assert json.loads((directory / "meta.json").read_text())["records"]["runs.csv"] == len(runs)
+
+
+def test_the_web_form_refuses_a_plan_beyond_githubs_limits_as_headless_does(tmp_path):
+    with web_locust(str(REPO_ROOT / "locustfiles" / "load.py"), tmp_path, "--quick", "--results-dir", str(tmp_path / "r")) as web:
+        assert "run beyond the limits of one token" in requests.get(web.url + "/", timeout=10).text
+        answer = web.post("/swarm", {"user_count": "0", "spawn_rate": "0", "Shape · dispatches a minute, open loop": "1e12"})
+        assert answer["success"] is False, answer
+        assert "exceeds GitHub's limits for one token" in answer["message"] and "--force" in answer["message"]
+        time.sleep(1)
+        assert web.get("/stats/requests")["state"] == "ready"

@@ -68,6 +68,7 @@ FORM: tuple[Field, ...] = (
     Field("check_queue_p95", "Checks", "fail if queue latency at the ninety-fifth percentile exceeds, seconds"),
     Field("check_fail_ratio", "Checks", "fail if the failure ratio exceeds"),
     Field("check_timeouts", "Checks", "fail if more runs than this time out"),
+    Field("force", "Checks", "run beyond the limits of one token"),
 )
 """The options a person sets for a test; every other option stays on the command line."""
 FORM_DESTS = frozenset(f.dest for f in FORM)

@@ -65,9 +65,11 @@ class PlanningMixin:
         check = budget_check(stages, work, s.poll_interval, per_minute=s.dispatch_limit_minute, per_hour=s.dispatch_limit_hour)
         for problem in check.problems:
             log.warning("ghrunner: %s", problem)
-        if check.problems and getattr(options, "headless", False) and not getattr(options, "force", False):
+        if check.problems and not getattr(options, "force", False):
             raise UsageError(
-                "the plan exceeds GitHub's limits for one token (" + "; ".join(check.problems) + "): pass --force to run anyway"
+                "the plan exceeds GitHub's limits for one token ("
+                + "; ".join(check.problems)
+                + "): pass --force (in the web form: Checks · run beyond the limits of one token) to run anyway"
             )
 
     def observe(self) -> Observation:
