@@ -122,3 +122,21 @@ def test_plan_from_results_agrees_with_the_reports_decision(tmp_path, capsys):
     assert "embedded simulator's settings" in plan["pickup"]["source"]
     assert (plan["runners"], plan["recommendation"]) == (decision["runners"], decision["recommendation"])
     assert plan["runners"] is not None and plan["estimates"] == decision["estimates"]
+
+
+def test_plan_near_utilization_1_recommends_only_a_settled_p95(capsys):
+    """460 runners at 1000/min of 22 s jobs is utilization 0.999: 40,000 jobs from an empty pool give p95 18 s,
+    400,000 give 32 s. Such a count is marked and never the answer; the answer's p95 has settled."""
+    from ghrunner_locust.planning.sizing import settle_jobs
+    from ghrunner_locust.report.decision_text import format_plan
+
+    assert (
+        main(["plan", "--rate", "1000", "--workload", "sleep_duration=20", "--slo-p95", "30", "--runners", "460", "--json"]) == 0
+    )
+    plan = json.loads(capsys.readouterr().out)
+    by = {e["runners"]: e for e in plan["estimates"]}
+    assert by[460]["steady"] is False and plan["runners"] > 461
+    answer = by[plan["runners"]]
+    assert answer["steady"] and answer["p95_s"] <= 30 and settle_jobs(answer["utilization"]) <= 500_000
+    text = format_plan(plan)
+    assert "17.8*" in text and "* not settled" in text and "or more (not settled)" in text

@@ -164,6 +164,7 @@ def _row(e: QueueEstimate, size: TaskSize, prices: Prices, jobs_per_min: float, 
         "p95_stderr_s": _r(e.p95_stderr_s),
         "utilization": _r(e.utilization, 3),
         "waited_share": _r(e.waited_share, 3),
+        "steady": e.steady,
         "usd_month": round(fixed_pool_month(e.runners, size, prices, job_minutes_per_month=minutes), 2),
     }
 

@@ -25,7 +25,13 @@ def format_plan(plan: dict[str, Any]) -> str:
     for e in plan["estimates"]:
         cells = [e["p50_s"], e["p95_s"], e["p95_stderr_s"], e["utilization"], e["waited_share"]]
         p50, p95, err, util, waited = ("-" if v is None else f"{v:.2f}" if i > 1 else f"{v:.1f}" for i, v in enumerate(cells))
+        p95 += "" if e.get("steady", True) else "*"
         lines.append(f"{e['runners']:>8} {p50:>8} {p95:>8} {err:>6} {util:>6} {waited:>7} {e['usd_month']:>10,.0f}")
+    if not all(e.get("steady", True) for e in plan["estimates"]):
+        lines.append(
+            "* not settled: near utilization 1 the queue was still growing when the simulated jobs ran out, so the "
+            "true p95 is higher and the +/- understates it; no such count is recommended (--jobs replays longer)"
+        )
     lines.append(f"GitHub-hosted runners for the same jobs: ${plan['hosted_usd_month']:,.0f} a month")
     if "simulator" in plan:
         sim = plan["simulator"]
@@ -66,7 +72,8 @@ def recommendation(current: int | None, answer: int | None, estimates: list[dict
 
     def p95(n: int) -> str:
         v = by[n]["p95_s"]
-        return "unbounded (overloaded)" if v is None else f"{v:.0f} s"
+        settled = "" if by[n].get("steady", True) else " or more (not settled)"
+        return "unbounded (overloaded)" if v is None else f"{v:.0f} s{settled}"
 
     if answer is None:
         return f"no runner count meets a p95 queue latency of {slo:g} s: {reason}"
