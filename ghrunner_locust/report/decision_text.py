@@ -53,14 +53,19 @@ def format_plan(plan: dict[str, Any]) -> str:
         lines.append(
             f"the test's pool: {cost['paid_runner_h']:.2f} runner-hours paid, {cost['busy_runner_h']:.2f} busy, "
             f"{cost['idle_runner_h']:.2f} idle, {cost['cold_start_runner_h']:.2f} cold starts "
-            f"(idle share {cost['idle_share']:.0%}); ${cost['per_1000_jobs_usd'] or 0:,.2f} per 1,000 jobs, "
-            f"${cost['per_month_usd']:,.0f} a month at this load; {cost['hosted_name']}: "
-            f"${cost['hosted_per_1000_jobs_usd'] or 0:,.2f} per 1,000 jobs, ${cost['hosted_per_month_usd']:,.0f} a month"
+            f"(idle share {cost['idle_share']:.0%}); {_usd(cost['per_1000_jobs_usd'], 2)} per 1,000 jobs, "
+            f"{_usd(cost['per_month_usd'], 0)} a month at this load; {cost['hosted_name']}: "
+            f"{_usd(cost['hosted_per_1000_jobs_usd'], 2)} per 1,000 jobs, {_usd(cost['hosted_per_month_usd'], 0)} a month"
         )
     for note in plan.get("notes") or []:
         lines.append(f"note: {note}")
     lines.append(f"decision: {plan['recommendation']}")
     return "\n".join(lines)
+
+
+def _usd(value: float | None, digits: int) -> str:
+    """Dollars, or ``-`` when there is nothing to price (no job was measured)."""
+    return "-" if value is None else f"${value:,.{digits}f}"
 
 
 def recommendation(current: int | None, answer: int | None, estimates: list[dict[str, Any]], slo: float, reason: str) -> str:
