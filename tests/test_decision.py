@@ -146,3 +146,17 @@ def test_every_report_carries_the_decision(fixed4):
     assert saved["decision"]["estimates"] and saved["decision"]["recommendation"]
     page = (fixed4 / "report.html").read_text()
     assert page.count("<h2>Decision</h2>") == 1 and page.index("<h2>Decision</h2>") < page.index("<h2>Charts</h2>")
+
+
+def test_no_job_prices_as_a_dash_not_zero_dollars(tmp_path, capsys):
+    """A header-only jobs.csv: nothing to price per job or on GitHub-hosted runners, so "-" and not "$0"."""
+    from ghrunner_locust.cli import main
+
+    from .reportdata import synthetic
+
+    directory = synthetic(tmp_path / "t")
+    header = (directory / "jobs.csv").read_text().splitlines()[0]
+    (directory / "jobs.csv").write_text(header + "\n")
+    assert main(["plan", "--from-results", str(directory), "--rate", "2", "--slo-p95", "60", "--jobs", "2000"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("the test's pool:"))
+    assert "- per 1,000 jobs" in line and line.endswith(": - per 1,000 jobs, - a month") and "$0 " not in line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import boto3
@@ -141,7 +142,7 @@ def test_scalability_stages_scale_the_ecs_service_and_samples_record_it(moto_ser
         family="runner", containerDefinitions=[{"name": "runner", "image": "x", "memory": 512}], cpu="256", memory="512"
     )
     client.create_service(
-        cluster="runners", serviceName="gh-runners", taskDefinition="runner", desiredCount=4, launchType="FARGATE"
+        cluster="runners", serviceName="gh-runners", taskDefinition="runner", desiredCount=1, launchType="FARGATE"
     )
     result = run_locust(
         [
@@ -152,7 +153,7 @@ def test_scalability_stages_scale_the_ecs_service_and_samples_record_it(moto_ser
             "--shape-steps",
             "3",
             "--shape-runners",
-            "4,6,8",
+            "2,4,6",
             "--ecs-cluster",
             "runners",
             "--ecs-service",
@@ -168,9 +169,12 @@ def test_scalability_stages_scale_the_ecs_service_and_samples_record_it(moto_ser
         timeout=150,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "ECS service runners/gh-runners: 4 desired" in result.stderr
-    assert "scaling the ECS service to 8 runners" in result.stderr
+    assert "ECS service runners/gh-runners: 1 desired" in result.stderr
+    for count in (2, 4, 6):  # the first step too (its tick came before test_start connected ECS)
+        assert f"scaling the ECS service to {count} runners" in result.stderr
     service = client.describe_services(cluster="runners", services=["gh-runners"])["services"][0]
-    assert service["desiredCount"] == 8
-    samples = read_csv(next(tmp_path.iterdir()) / "samples.csv")
-    assert {s["ecs_desired"] for s in samples} >= {"4", "8"} or {s["ecs_desired"] for s in samples} >= {"6", "8"}
+    assert service["desiredCount"] == 6
+    directory = next(tmp_path.iterdir())
+    assert {s["ecs_desired"] for s in read_csv(directory / "samples.csv")} >= {"2", "6"}
+    expected = json.loads((directory / "meta.json").read_text())["expected"]
+    assert [e["runners"] for e in expected] == [2, 4, 6]  # each step on its own count, not the service's 1

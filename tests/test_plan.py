@@ -103,3 +103,40 @@ def test_fixed_pool_against_ephemeral_runners_on_the_simulator(capsys):
     assert ephemeral["queue_p95_s"] > fixed["queue_p95_s"]  # a 75 s cold start behind every job
     assert main([*PLAN, "--runners", "4", "--compare-pools", "--max-runners", "2"]) == 2
     assert "below the pool's 4 runners" in capsys.readouterr().err
+
+
+def test_plan_from_results_agrees_with_the_reports_decision(tmp_path, capsys):
+    """The plan of a test uses the pickup model the test ran (meta.json), as its report's decision does."""
+    from ghrunner_locust.report import build_report
+
+    from .reportdata import META, synthetic
+
+    meta = json.loads(json.dumps(META))
+    meta["options"].update(sim_pickup=3.0, sim_pickup_p90=5.0, sim_pickup_tail=0.0, sim_fixed_latency=False)
+    meta["options"]["check_queue_p95"] = 10
+    directory = synthetic(tmp_path / "t", meta)
+    decision = build_report(directory)["decision"]
+    assert main(["plan", "--from-results", str(directory), "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["pickup"]["source"] == decision["pickup"]["source"]
+    assert "embedded simulator's settings" in plan["pickup"]["source"]
+    assert (plan["runners"], plan["recommendation"]) == (decision["runners"], decision["recommendation"])
+    assert plan["runners"] is not None and plan["estimates"] == decision["estimates"]
+
+
+def test_plan_near_utilization_1_recommends_only_a_settled_p95(capsys):
+    """460 runners at 1000/min of 22 s jobs is utilization 0.999: 40,000 jobs from an empty pool give p95 18 s,
+    400,000 give 32 s. Such a count is marked and never the answer; the answer's p95 has settled."""
+    from ghrunner_locust.planning.sizing import settle_jobs
+    from ghrunner_locust.report.decision_text import format_plan
+
+    assert (
+        main(["plan", "--rate", "1000", "--workload", "sleep_duration=20", "--slo-p95", "30", "--runners", "460", "--json"]) == 0
+    )
+    plan = json.loads(capsys.readouterr().out)
+    by = {e["runners"]: e for e in plan["estimates"]}
+    assert by[460]["steady"] is False and plan["runners"] > 461
+    answer = by[plan["runners"]]
+    assert answer["steady"] and answer["p95_s"] <= 30 and settle_jobs(answer["utilization"]) <= 500_000
+    text = format_plan(plan)
+    assert "17.8*" in text and "* not settled" in text and "or more (not settled)" in text

@@ -71,3 +71,17 @@ def test_compare_prints_and_writes_deltas(tmp_path, capsys):
 def test_report_command_does_not_import_locust():
     code = "import sys, ghrunner_locust.report, ghrunner_locust.commands.report; print('locust' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout.strip() == "False"
+
+
+def test_a_folder_of_results_folders_is_refused_and_named(tmp_path, capsys):
+    synthetic(tmp_path / "20260101T000000Z-load")
+    synthetic(tmp_path / "20260102T000000Z-spike")
+    assert main(["report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "holds results directories" in err
+    assert "20260101T000000Z-load" in err and "20260102T000000Z-spike" in err and "Traceback" not in err
+    assert not (tmp_path / "report.html").exists() and not (tmp_path / "summary.json").exists()
+    assert main(["plan", "--from-results", str(tmp_path)]) == 2
+    empty = tmp_path / "20260103T000000Z-empty"  # a test that recorded nothing still gets its report
+    empty.mkdir()
+    assert main(["report", str(empty)]) == 0

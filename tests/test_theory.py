@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import pytest
 
@@ -62,3 +62,39 @@ def test_budget_check_flags_githubs_limits():
     assert any("500 an hour" in p for p in hourly.problems)
     polling = budget_check([Stage(3600, rate_per_min=1)], Workload(), poll_interval=0.5)
     assert any("--poll-interval" in p for p in polling.problems)
+
+
+def test_closed_loop_users_wait_between_runs():
+    """soak.py: 2 users, constant(30) between runs of 2 + 2 + 3.2 s: about 3.2 dispatches a minute, not 16.6."""
+    work = Workload(sleep_s=2, pickup_s=3.0, pickup_p90_s=5.0, pickup_tail=0.0, think_s=30.0)
+    (stage,) = forecast([Stage(600, users=2, name="window 1")], work, runners=2)
+    assert stage.dispatches_per_min == pytest.approx(2 * 60 / (work.run_s + 30)) == pytest.approx(3.23, abs=0.01)
+    assert budget_check([Stage(3600, users=2)], work, poll_interval=10).peak_dispatches_per_min == stage.dispatches_per_min
+
+
+def test_open_loop_matrices_arrive_as_waves():
+    """volume.py: 20 parallel jobs a dispatch on 4 runners wait in 5 waves of a job's 7.2 s (measured 17.8 s),
+    not as 20 separate Poisson arrivals (was: 3.9 s). The Monte Carlo of the same pool agrees."""
+    from ghrunner_locust.planning.sizing import Pickup as McPickup
+    from ghrunner_locust.planning.sizing import simulate_queue
+
+    work = Workload(sleep_s=2, pickup_s=3.0, pickup_p90_s=5.0, pickup_tail=0.0)
+    (rare,) = forecast([Stage(600, rate_per_min=0.05, job_count=20, name="volume")], work, runners=4)
+    assert burst_wait(20, 4, work.job_s) == pytest.approx(2 * work.job_s)  # waves 0..4 x 7.2 s: 14.4 s
+    assert rare.expected_queue_s == pytest.approx(2 * work.job_s + work.pickup.mean_s, abs=1)  # 17.6 s (+ 0.6 s)
+    for rate in (0.25, 1.0):  # and bursts that queue behind each other: M/D/1 of the bursts on the pool
+        (stage,) = forecast([Stage(600, rate_per_min=rate, job_count=20, name="volume")], work, runners=4)
+        mc = simulate_queue(rate, replace(work, job_count=20), McPickup(3.0, 5.0, 0.0), 4, jobs=40000)
+        assert stage.expected_queue_s == pytest.approx(mc.mean_s, rel=0.1)
+    (even,) = forecast([Stage(600, rate_per_min=1.0, job_count=20, name="v")], work, runners=4, uniform=True)
+    assert even.expected_queue_s == pytest.approx(2 * work.job_s + work.pickup.mean_s)  # --quick: a burst a minute
+
+
+def test_each_step_is_expected_on_its_own_runner_count():
+    """--shape-runners 2,4,6: each step's expectation uses that step's pool, not the first count for all."""
+    work = Workload(sleep_s=2, pickup_s=3.0, pickup_p90_s=5.0, pickup_tail=0.0)
+    stages = [Stage(60, users=u, runners=r, name=f"step {u}") for u, r in ((1, 2), (2, 4), (3, 6))]
+    steps = forecast(stages, work, runners=1)
+    assert [s.runners for s in steps] == [2, 4, 6]
+    assert [s.capacity_jobs_per_min for s in steps] == pytest.approx([r * 60 / work.job_s for r in (2, 4, 6)])
+    assert "of 4 runners" in steps[1].line()

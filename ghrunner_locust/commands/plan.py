@@ -142,20 +142,18 @@ def prices_from_args(args: argparse.Namespace) -> tuple[Any, Any]:
 def run(args: argparse.Namespace) -> int:
     from ..planning.sizing import Pickup
     from ..planning.theory import Workload
-    from ..report.decision import pickup_of, plan_section
+    from ..report.decision import plan_section
 
     prices, size = prices_from_args(args)
     spec = parse_workload(args.workload) if args.workload is not None else {}
     section: dict[str, Any] = {}
-    if args.from_results:
-        section = _from_results(args, prices, size)
-        test_work = section["workload"]
-        base = Workload(test_work["sleep_s"], test_work["job_count"], test_work["job_type"])
-        pickup, _ = pickup_of(section.pop("_pickups"), section["pool"])
-        rate = args.rate or section["dispatches_per_min"]
+    if args.from_results:  # the test's own decision inputs: its workload, rate, pool and pickup model
+        section, base, test_rate, pickup = _from_results(args, prices, size)
+        rate = args.rate or test_rate
         current = args.runners or section["pool"]["runners"]
         slo = args.slo_p95 or section["slo_p95_s"]
-        ephemeral, provision = args.ephemeral or section["pool"]["ephemeral"], section["pool"]["provision_s"]
+        ephemeral = args.ephemeral or section["pool"]["ephemeral"]
+        provision = args.provision if args.ephemeral else section["pool"]["provision_s"]
     else:
         if args.rate is None or args.slo_p95 is None:
             raise UsageError("give --rate and --slo-p95 (or --from-results DIR of a test)")
@@ -163,17 +161,15 @@ def run(args: argparse.Namespace) -> int:
         pickup = Pickup(args.pickup_median, max(args.pickup_p90, args.pickup_median), args.pickup_tail)
         if (args.pickup_median, args.pickup_p90, args.pickup_tail) != (3.0, 10.0, 0.01):
             pickup = Pickup(pickup.median_s, pickup.p90_s, pickup.tail_prob, source="--pickup-median/--pickup-p90/--pickup-tail")
-        rate, current, slo, ephemeral, provision = args.rate, args.runners, args.slo_p95, args.ephemeral, args.provision
+        rate, current, slo, ephemeral = args.rate, args.runners, args.slo_p95, args.ephemeral
+        provision = args.provision if ephemeral else 0.0
     if not rate:
         raise UsageError(f"{args.from_results}: the test recorded no run, so it has no dispatch rate: give --rate")
-    if args.ephemeral:
-        provision = args.provision
     work = Workload(
         float(spec.get("sleep_duration", base.sleep_s)),
         int(spec.get("job_count", base.job_count)),
         spec.get("job_type", base.job_type),
     )
-    provision = provision if ephemeral else 0.0
     plan = plan_section(
         rate,
         work,
@@ -199,9 +195,9 @@ def run(args: argparse.Namespace) -> int:
         **plan,
     }
     if args.check_sim and slo:
-        out["simulator"] = _check_sim(args, rate, work, slo, ephemeral, provision, plan)
+        out["simulator"] = _check_sim(args, rate, work, slo, ephemeral, provision, pickup)
     if args.compare_pools:
-        out["pools"] = _pools(args, rate, work, current or plan["runners"], prices, size)
+        out["pools"] = _pools(args, rate, work, current or plan["runners"], prices, size, pickup)
     from ..report.decision_text import format_plan
     from .pools import format_pools
 
@@ -211,31 +207,31 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _from_results(args: argparse.Namespace, prices: Any, size: Any) -> dict[str, Any]:
+def _from_results(args: argparse.Namespace, prices: Any, size: Any) -> tuple[dict[str, Any], Any, float | None, Any]:
+    """The report's decision section of the test, and its inputs: workload, dispatch rate and pickup model."""
     from ..report import load_results
-    from ..report.decision import decision_section, idle_pool_pickups
+    from ..report.decision import decision_from_results, idle_pool_pickups, pickup_of, workload_of
     from ..report.summary import summarize
 
     results = load_results(args.from_results)
     summary = summarize(results)
-    pickups = idle_pool_pickups(results.jobs)
-    section = decision_section(
-        summary, results.meta, pickups=pickups, slo_p95_s=args.slo_p95, prices=prices, size=size, seed=args.seed
-    )
-    section["_pickups"] = pickups
+    section = decision_from_results(results, summary, slo_p95_s=args.slo_p95, prices=prices, size=size, seed=args.seed)
     section["measured"] = {"queue_p95_s": summary["jobs"]["queue_s"]["p95"], "jobs": summary["jobs"]["count"]}
-    return section
+    pickup, _ = pickup_of(idle_pool_pickups(results.jobs), section["pool"], results.meta)
+    work, rate = workload_of(summary, results.meta)
+    return section, work, rate, pickup
 
 
 def _check_sim(
-    args: argparse.Namespace, rate: float, work: Any, slo: float, ephemeral: bool, provision: float, plan: dict
+    args: argparse.Namespace, rate: float, work: Any, slo: float, ephemeral: bool, provision: float, pickup: Any
 ) -> dict:
-    from ..planning.sizing import Pickup, quantile
-    from ..simulator.config import LatencyModel, SimConfig
+    from ..planning.sizing import quantile
+    from ..simulator.config import SimConfig
     from ..simulator.replay import capacity_search
+    from .pools import latency_model
 
     config = SimConfig(
-        pickup=LatencyModel(args.pickup_median, max(args.pickup_p90, args.pickup_median), args.pickup_tail),
+        pickup=latency_model(pickup),
         ephemeral=ephemeral,
         provision_s=provision,
         timestamp_resolution_s=0.001,
@@ -244,8 +240,7 @@ def _check_sim(
         secondary_per_minute=10**9,
     )
     inputs = {"sleep_duration": f"{work.sleep_s:g}", "job_count": str(work.job_count), "job_type": work.job_type}
-    hold = Pickup(args.pickup_median, max(args.pickup_p90, args.pickup_median), args.pickup_tail).mean()
-    start = max(1, math.floor(rate / 60.0 * work.job_count * (hold + work.sleep_s + work.overhead_s + provision)) + 1)
+    start = max(1, math.floor(rate / 60.0 * work.job_count * (pickup.mean() + work.sleep_s + work.overhead_s + provision)) + 1)
     dispatches = max(500, min(4000, 20000 // work.job_count))
     found, measured = capacity_search(
         config,
@@ -261,16 +256,18 @@ def _check_sim(
     return {"runners": found, "p95_by_runners": {n: round(v, 2) for n, v in measured.items()}, "dispatches": dispatches}
 
 
-def _pools(args: argparse.Namespace, rate: float, work: Any, runners: int | None, prices: Any, size: Any) -> dict[str, Any]:
-    from ..simulator.config import LatencyModel, SimConfig
-    from .pools import compare_pools
+def _pools(
+    args: argparse.Namespace, rate: float, work: Any, runners: int | None, prices: Any, size: Any, pickup: Any
+) -> dict[str, Any]:
+    from ..simulator.config import SimConfig
+    from .pools import compare_pools, latency_model
 
     if not runners:
         raise UsageError("--compare-pools needs a runner count: give --runners N (no count meets the target)")
     if args.max_runners is not None and args.max_runners < runners:
         raise UsageError(f"--max-runners {args.max_runners} is below the pool's {runners} runners: give at least {runners}")
     base = SimConfig(
-        pickup=LatencyModel(args.pickup_median, max(args.pickup_p90, args.pickup_median), args.pickup_tail),
+        pickup=latency_model(pickup),
         timestamp_resolution_s=0.001,
         seed=args.seed,
         secondary_per_hour=10**9,

@@ -12,10 +12,19 @@ from typing import Any
 
 from ..planning.cost import Prices, TaskSize, pool_cost
 from ..planning.sizing import quantile
-from ..simulator.config import SimConfig
+from ..simulator.config import LatencyModel, SimConfig
 from ..simulator.replay import replay
 
-__all__ = ["compare_pools", "format_pools"]
+__all__ = ["compare_pools", "format_pools", "latency_model"]
+
+
+def latency_model(pickup: Any) -> LatencyModel:
+    """The simulator's model of a plan's ``Pickup`` (measured pickups: their median, p90 and share of 60 s or more)."""
+    if not pickup.samples:
+        return LatencyModel(pickup.median_s, pickup.p90_s, pickup.tail_prob, pickup.tail_range_s, pickup.fixed)
+    body = [v for v in pickup.samples if v < 60] or list(pickup.samples)
+    median, p90 = quantile(body, 0.5), quantile(body, 0.9)
+    return LatencyModel(median, max(p90, median), sum(v >= 60 for v in pickup.samples) / len(pickup.samples))
 
 
 def compare_pools(

@@ -103,7 +103,8 @@ class PoolCost:
     """The test's load kept up all month (``hours_per_month``)."""
     hosted_name: str
     hosted_per_1000_jobs_usd: float | None
-    hosted_per_month_usd: float
+    hosted_per_month_usd: float | None
+    """``None`` with no job measured (nothing to price; not $0)."""
 
 
 def pool_cost(
@@ -143,7 +144,7 @@ def pool_cost(
         per_month_usd=test_usd * months,
         hosted_name=name,
         hosted_per_1000_jobs_usd=hosted_test / jobs * 1000 if jobs else None,
-        hosted_per_month_usd=hosted_test * months,
+        hosted_per_month_usd=hosted_test * months if jobs else None,
     )
 
 

@@ -11,7 +11,8 @@ Why Monte Carlo and not a formula: the target is a p95, not a mean, pickups are 
 1% 60-120 s tail) and parallel dispatches arrive in batches, so M/D/c's mean (``theory.mdc_wait``) is no guide
 to the 95th percentile. The queue is replayed with the Kiefer-Wolfowitz recursion (a heap of runner free
 times), seeded, so the same inputs give the same answer; the first 10% of dispatches (an empty pool warming
-up) are left out, and the spread of the p95 over ten consecutive batches gives its standard error.
+up) are left out, and the spread of the p95 over ten consecutive batches gives its standard error. Near
+utilization 1 the queue takes long to settle (:func:`settle_jobs`): an answer there is replayed until it does.
 """
 
 from __future__ import annotations
@@ -28,9 +29,16 @@ from ..errors import UsageError
 from . import theory
 from .theory import Workload
 
-__all__ = ["Pickup", "QueueEstimate", "Sizing", "simulate_queue", "size_for_slo", "p95_range", "quantile"]
+__all__ = ["Pickup", "QueueEstimate", "Sizing", "simulate_queue", "size_for_slo", "p95_range", "quantile", "settle_jobs"]
 
 BATCHES = 10
+MAX_SETTLE_JOBS = 500_000  # the most jobs size_for_slo replays for one count near utilization 1
+
+
+def settle_jobs(utilization: float) -> int:
+    """Jobs a replay from an empty pool needs for a settled p95: 20 relaxation times of the queue, each about
+    ``2 u^2 / (1 - u)^2`` arrivals (heavy-traffic diffusion); 1,960 at 0.9, 392,000 at 0.99."""
+    return math.ceil(20 * 2 * utilization**2 / (1 - utilization) ** 2) if utilization < 1 else 2**62
 
 
 def quantile(values: Sequence[float], q: float) -> float:
@@ -107,6 +115,8 @@ class QueueEstimate:
     """Fraction of jobs that waited for a runner (0 when every job found one idle)."""
     jobs: int
     """Jobs the estimate is made of (after the warm-up)."""
+    steady: bool = True
+    """``jobs`` >= :func:`settle_jobs`: else the queue was still growing and the true p95 is higher."""
 
     @property
     def overloaded(self) -> bool:
@@ -195,6 +205,7 @@ def _estimate(runners: int, rate: float, utilization: float, latencies: list[flo
         p95_stderr_s=stderr,
         waited_share=waited / len(ordered),
         jobs=len(ordered),
+        steady=len(ordered) >= settle_jobs(utilization),
     )
 
 
@@ -269,11 +280,16 @@ def size_for_slo(
     first = max(1, math.floor(rate_per_min / 60.0 * work.job_count * hold) + 1)
     found: list[QueueEstimate] = []
     for runners in range(first, limit + 1):
-        estimate = simulate_queue(rate_per_min, work, pickup, runners, provision_s=provision_s, jobs=jobs, seed=seed)
+        used = jobs
+        estimate = simulate_queue(rate_per_min, work, pickup, runners, provision_s=provision_s, jobs=used, seed=seed)
+        if estimate.p95_s <= slo_p95_s and not estimate.steady:  # near utilization 1: replay until it settles
+            used = math.ceil(settle_jobs(estimate.utilization) / 0.9) + work.job_count
+            if used <= max(jobs, MAX_SETTLE_JOBS):
+                estimate = simulate_queue(rate_per_min, work, pickup, runners, provision_s=provision_s, jobs=used, seed=seed)
         found.append(estimate)
-        if estimate.p95_s <= slo_p95_s:
+        if estimate.p95_s <= slo_p95_s and estimate.steady:
             for more in range(runners + 1, min(runners + extra, limit) + 1):
-                found.append(simulate_queue(rate_per_min, work, pickup, more, provision_s=provision_s, jobs=jobs, seed=seed))
+                found.append(simulate_queue(rate_per_min, work, pickup, more, provision_s=provision_s, jobs=used, seed=seed))
             return Sizing(slo_p95_s, runners, tuple(found[-(extra + 2) :]), floor)
         if estimate.waited_share < 0.002:
             reason = (

@@ -2,15 +2,17 @@
 
 A job's queue latency is the wait for a runner plus the pickup (free runner to job start, which holds the
 runner too). The wait is deterministic for bursts (waves of ``runners`` jobs) and, for steady arrivals, the
-M/D/c approximation: the M/M/c waiting time from Erlang's C formula, halved (deterministic service). The
+M/D/c approximation: the M/M/c waiting time from Erlang's C formula, halved (deterministic service); an
+open-loop dispatch of several parallel jobs is a burst: its waves, plus M/D/1 of the bursts on the pool. The
 pickup's mean comes from its distribution: lognormal body with a rare uniform tail, as the simulator draws it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .plans import Stage
 
@@ -20,6 +22,8 @@ __all__ = [
     "erlang_c",
     "mdc_wait",
     "burst_wait",
+    "bursts_wait",
+    "constant_wait",
     "StageForecast",
     "forecast",
     "BudgetCheck",
@@ -75,6 +79,8 @@ class Workload:
     """Probability of a pickup in the 60-120 s tail."""
     pickup_fixed: bool = False
     """Pickup always exactly ``pickup_s``."""
+    think_s: float = 0.0
+    """Closed loop: a user's wait between the end of its run and its next dispatch (a constant ``wait_time``)."""
 
     @property
     def pickup(self) -> Pickup:
@@ -122,6 +128,17 @@ def burst_wait(jobs: int, runners: int, job_s: float) -> float:
     return sum((i // runners) * job_s for i in range(jobs)) / jobs
 
 
+def bursts_wait(rate_per_s: float, jobs: int, runners: int, job_s: float, *, uniform: bool = False) -> float:
+    """Mean wait of jobs arriving in bursts of ``jobs`` (``rate_per_s`` bursts a second): the burst's own waves,
+    plus the wait of a burst for the ones before it (Poisson: M/D/1, a burst taking ``jobs x job_s / runners``
+    of the pool; ``uniform``, equal gaps: none); ``inf`` when overloaded."""
+    clear_s = jobs * job_s / max(runners, 1)
+    load = rate_per_s * clear_s
+    if runners <= 0 or load >= 1:
+        return math.inf
+    return burst_wait(jobs, runners, job_s) + (0.0 if uniform else load * clear_s / (2 * (1 - load)))
+
+
 @dataclass(frozen=True)
 class StageForecast:
     """Expected behaviour of one stage."""
@@ -135,6 +152,8 @@ class StageForecast:
     """Mean wait for a runner (``inf``: the queue grows without bound)."""
     expected_pickup_s: float = 0.0
     """Mean pickup, free runner to job start."""
+    runners: int = 0
+    """The runner count the stage is expected on."""
 
     expected_queue_s: float = field(init=False)
     """Mean queue latency (``started_at - created_at``): the wait for a runner plus the pickup."""
@@ -151,29 +170,52 @@ class StageForecast:
         )
         return (
             f"{self.stage}: {self.dispatches_per_min:.1f} dispatches/min, {self.jobs_per_min:.1f} jobs/min "
-            f"against {self.capacity_jobs_per_min:.1f} jobs/min ({self.utilization:.0%}); expected queue latency {queue}"
+            f"against {self.capacity_jobs_per_min:.1f} jobs/min{f' of {self.runners} runners' if self.runners else ''} "
+            f"({self.utilization:.0%}); expected queue latency {queue}"
         )
 
 
+def constant_wait(waits: Sequence[Callable[[Any], Any]]) -> tuple[float, bool]:
+    """Closed-loop users' wait between runs, from their Locust ``wait_time`` functions: the wait when it is
+    constant (``constant(30)``; the least of several), and whether it varies or differs (``between``,
+    ``constant_pacing``: then 0 s for a varying one, and the expected rates are upper bounds)."""
+    values: list[float | None] = []
+    for wait in waits:
+        try:
+            first, second = wait(None), wait(None)
+        except Exception:  # noqa: BLE001 - a wait that needs a live user (constant_pacing) is not constant
+            first, second = None, None
+        values.append(float(first) if isinstance(first, int | float) and first == second else None)
+    known = [v for v in values if v is not None]
+    return (min(known) if known and None not in values else 0.0), len(set(values)) > 1 or None in values
+
+
 def stage_rate(stage: Stage, work: Workload) -> float:
-    """Dispatches a minute a stage makes (closed loop: each user one run at a time)."""
+    """Dispatches a minute a stage makes (closed loop: each user one run, then its ``think_s``, at a time)."""
     if stage.rate_per_min is not None:
         return stage.rate_per_min
-    return stage.users * 60.0 / max(work.run_s, 1e-6)
+    return stage.users * 60.0 / max(work.run_s + work.think_s, 1e-6)
 
 
-def forecast(stages: Sequence[Stage], work: Workload, runners: int) -> list[StageForecast]:
+def forecast(stages: Sequence[Stage], work: Workload, runners: int | None, *, uniform: bool = False) -> list[StageForecast]:
+    """Each stage's expectation on its own runner count (``stage.runners``, else ``runners``; none: left out).
+    ``uniform``: open-loop dispatches at equal gaps (``--quick``, ``arrivals = "uniform"``), not Poisson."""
     out = []
     for stage in stages:
+        pool = stage.runners or runners
+        if not pool:
+            continue
         jobs = stage.job_count or work.job_count
         w = replace(work, job_count=jobs)
         rate = stage_rate(stage, w)
-        capacity = runners * 60.0 / w.job_s
+        capacity = pool * 60.0 / w.job_s
         jobs_per_min = rate * jobs
-        if stage.rate_per_min is None and w.job_type == "parallel":
-            wait = burst_wait(stage.users * jobs, runners, w.job_s)  # closed loop: bursts of users x jobs
+        if stage.rate_per_min is None and w.job_type == "parallel" and not w.think_s:
+            wait = burst_wait(stage.users * jobs, pool, w.job_s)  # closed loop: bursts of users x jobs
+        elif jobs > 1 and w.job_type == "parallel":
+            wait = bursts_wait(rate / 60.0, jobs, pool, w.job_s, uniform=uniform)  # a dispatch's jobs arrive together: waves
         else:
-            wait = mdc_wait(jobs_per_min / 60.0, w.job_s, runners)
+            wait = mdc_wait(jobs_per_min / 60.0, w.job_s, pool)
         out.append(
             StageForecast(
                 stage.name or "stage",
@@ -183,6 +225,7 @@ def forecast(stages: Sequence[Stage], work: Workload, runners: int) -> list[Stag
                 jobs_per_min / capacity if capacity else math.inf,
                 wait,
                 w.pickup.mean_s,
+                pool,
             )
         )
     return out

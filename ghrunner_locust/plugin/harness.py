@@ -209,6 +209,7 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         if self.role != "worker":
             self._reset_counts()
             self._set_stage("", None, None)  # the new test's first stage is said (and sent to workers) again
+            self._runners = None  # and its first step's runner count set again
 
     def _reset_counts(self) -> None:
         """A new test (NEW in the web UI) counts from zero."""

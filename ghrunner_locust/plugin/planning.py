@@ -14,7 +14,7 @@ import gevent
 from ..errors import UsageError
 from ..planning.checks import EXIT_CHECK_FAILED, CheckResult, evaluate
 from ..planning.plans import CapacityPlan, Observation, Plan, Tick
-from ..planning.theory import Workload, budget_check, forecast
+from ..planning.theory import Workload, budget_check, constant_wait, forecast
 from .preflight import read_scenario
 
 __all__ = ["PlanningMixin", "apply_quick", "scenario_name"]
@@ -50,7 +50,9 @@ class PlanningMixin:
         assert self.settings is not None and self.plan is not None
         s = self.settings
         stages = self.plan.stages()
-        work = Workload(s.sleep_duration, s.job_count, s.job_type, **(_sim_pickup(options) if s.embedded else {}))
+        think, upper = _closed_loop_wait(getattr(self.environment, "user_classes", None) or [])  # soak.py: 30 s
+        pickup = _sim_pickup(options) if s.embedded else {}
+        work = Workload(s.sleep_duration, s.job_count, s.job_type, **pickup, think_s=think)
         runners = getattr(options, "runners", None) or (getattr(options, "sim_runners", None) if s.embedded else None)
         if runners:
             log.info(
@@ -59,9 +61,14 @@ class PlanningMixin:
                 work.job_s,
                 runners * 60 / work.job_s,
             )
-            for item in forecast(stages, work, runners):
-                self.forecasts.append({**asdict(item), "runners": runners, "line": item.line()})
-                log.info("ghrunner: expected %s", item.line())
+        if upper:
+            log.info("ghrunner: closed-loop users wait a varying time between runs: expected rates are upper bounds")
+        classes = getattr(self.environment, "user_classes", None) or []
+        arrivals = {getattr(c, "arrivals", None) for c in classes} - {None}  # open-loop users: poisson or uniform
+        uniform = bool(getattr(options, "quick", False)) or arrivals == {"uniform"}
+        for item in forecast(stages, work, runners, uniform=uniform):  # each stage on its own count (--shape-runners)
+            self.forecasts.append({**asdict(item), "line": item.line()})
+            log.info("ghrunner: expected %s", item.line())
         check = budget_check(stages, work, s.poll_interval, per_minute=s.dispatch_limit_minute, per_hour=s.dispatch_limit_hour)
         for problem in check.problems:
             log.warning("ghrunner: %s", problem)
@@ -106,10 +113,10 @@ class PlanningMixin:
                 self.environment.runner.send_message(
                     STAGE, {"stage": tick.stage, "per_user_rate": rate, "job_count": tick.job_count}
                 )
-        if tick.runners is not None and tick.runners != self._runners:
+        # the first tick comes before test_start connects ECS: the count is set once something can set it
+        if tick.runners is not None and tick.runners != self._runners and self.on_runners is not None:
             self._runners = tick.runners
-            if self.on_runners is not None:
-                gevent.spawn(self.on_runners, tick.runners)
+            gevent.spawn(self.on_runners, tick.runners)
 
     def _set_stage(self, stage: str, per_user_rate: float | None, job_count: int | None) -> None:
         self.stage, self.per_user_rate, self.stage_job_count = stage, per_user_rate, job_count
@@ -148,6 +155,12 @@ class PlanningMixin:
         if any(not r.passed for r in results) and self.environment.process_exit_code in (None, 0, 1):
             self.environment.process_exit_code = EXIT_CHECK_FAILED
         return results
+
+
+def _closed_loop_wait(classes: list[Any]) -> tuple[float, bool]:
+    """:func:`~ghrunner_locust.planning.theory.constant_wait` of the closed-loop user classes' ``wait_time``."""
+    closed = [c for c in classes if isinstance(c, type) and any(b.__name__ == "ClosedLoopUser" for b in c.__mro__)]
+    return constant_wait([c.wait_time for c in closed])  # by name: plugin.users imports the harness
 
 
 def _sim_pickup(options: Any) -> dict[str, Any]:

@@ -29,6 +29,7 @@ __all__ = [
     "recommendation",
     "plan_section",
     "pickup_of",
+    "workload_of",
 ]
 
 OVERHEAD_S = Workload().overhead_s
@@ -68,7 +69,8 @@ def pool_of(summary: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _workload(summary: dict[str, Any], meta: dict[str, Any]) -> tuple[Workload, float | None]:
+def workload_of(summary: dict[str, Any], meta: dict[str, Any]) -> tuple[Workload, float | None]:
+    """The test's workload (sleep from the measured execution) and its dispatch rate a minute."""
     opts = _options(meta)
     job_count = int(opts.get("job_count") or 1)
     job_type = str(opts.get("job_type") or "parallel")
@@ -162,6 +164,7 @@ def _row(e: QueueEstimate, size: TaskSize, prices: Prices, jobs_per_min: float, 
         "p95_stderr_s": _r(e.p95_stderr_s),
         "utilization": _r(e.utilization, 3),
         "waited_share": _r(e.waited_share, 3),
+        "steady": e.steady,
         "usd_month": round(fixed_pool_month(e.runners, size, prices, job_minutes_per_month=minutes), 2),
     }
 
@@ -219,7 +222,7 @@ def decision_section(
     """The decision section of ``summary.json`` (``summary["decision"]``); README documents every key."""
     prices, size = prices or Prices(), size or TaskSize()
     pool = pool_of(summary, meta)
-    work, rate = _workload(summary, meta)
+    work, rate = workload_of(summary, meta)
     opts = _options(meta)
     slo = slo_p95_s or opts.get("check_queue_p95") or opts.get("capacity_slo")
     pickup, notes = pickup_of(pickups, pool, meta)

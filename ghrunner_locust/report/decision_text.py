@@ -25,7 +25,13 @@ def format_plan(plan: dict[str, Any]) -> str:
     for e in plan["estimates"]:
         cells = [e["p50_s"], e["p95_s"], e["p95_stderr_s"], e["utilization"], e["waited_share"]]
         p50, p95, err, util, waited = ("-" if v is None else f"{v:.2f}" if i > 1 else f"{v:.1f}" for i, v in enumerate(cells))
+        p95 += "" if e.get("steady", True) else "*"
         lines.append(f"{e['runners']:>8} {p50:>8} {p95:>8} {err:>6} {util:>6} {waited:>7} {e['usd_month']:>10,.0f}")
+    if not all(e.get("steady", True) for e in plan["estimates"]):
+        lines.append(
+            "* not settled: near utilization 1 the queue was still growing when the simulated jobs ran out, so the "
+            "true p95 is higher and the +/- understates it; no such count is recommended (--jobs replays longer)"
+        )
     lines.append(f"GitHub-hosted runners for the same jobs: ${plan['hosted_usd_month']:,.0f} a month")
     if "simulator" in plan:
         sim = plan["simulator"]
@@ -47,14 +53,19 @@ def format_plan(plan: dict[str, Any]) -> str:
         lines.append(
             f"the test's pool: {cost['paid_runner_h']:.2f} runner-hours paid, {cost['busy_runner_h']:.2f} busy, "
             f"{cost['idle_runner_h']:.2f} idle, {cost['cold_start_runner_h']:.2f} cold starts "
-            f"(idle share {cost['idle_share']:.0%}); ${cost['per_1000_jobs_usd'] or 0:,.2f} per 1,000 jobs, "
-            f"${cost['per_month_usd']:,.0f} a month at this load; {cost['hosted_name']}: "
-            f"${cost['hosted_per_1000_jobs_usd'] or 0:,.2f} per 1,000 jobs, ${cost['hosted_per_month_usd']:,.0f} a month"
+            f"(idle share {cost['idle_share']:.0%}); {_usd(cost['per_1000_jobs_usd'], 2)} per 1,000 jobs, "
+            f"{_usd(cost['per_month_usd'], 0)} a month at this load; {cost['hosted_name']}: "
+            f"{_usd(cost['hosted_per_1000_jobs_usd'], 2)} per 1,000 jobs, {_usd(cost['hosted_per_month_usd'], 0)} a month"
         )
     for note in plan.get("notes") or []:
         lines.append(f"note: {note}")
     lines.append(f"decision: {plan['recommendation']}")
     return "\n".join(lines)
+
+
+def _usd(value: float | None, digits: int) -> str:
+    """Dollars, or ``-`` when there is nothing to price (no job was measured)."""
+    return "-" if value is None else f"${value:,.{digits}f}"
 
 
 def recommendation(current: int | None, answer: int | None, estimates: list[dict[str, Any]], slo: float, reason: str) -> str:
@@ -66,7 +77,8 @@ def recommendation(current: int | None, answer: int | None, estimates: list[dict
 
     def p95(n: int) -> str:
         v = by[n]["p95_s"]
-        return "unbounded (overloaded)" if v is None else f"{v:.0f} s"
+        settled = "" if by[n].get("steady", True) else " or more (not settled)"
+        return "unbounded (overloaded)" if v is None else f"{v:.0f} s{settled}"
 
     if answer is None:
         return f"no runner count meets a p95 queue latency of {slo:g} s: {reason}"

@@ -66,6 +66,19 @@ def _read(directory: Path, name: str, cls: type, notes: list[str]) -> pd.DataFra
     return frame
 
 
+def _not_a_parent(directory: Path) -> None:
+    """A folder of results folders (e.g. ``results/``) is not one: name the folders to give instead."""
+    if any((directory / name).exists() for name in (*TIME_COLUMNS, "meta.json")):
+        return
+    tests = sorted(
+        p.name for p in directory.iterdir() if p.is_dir() and ((p / "meta.json").exists() or (p / "jobs.csv").exists())
+    )
+    if tests:
+        named = ", ".join(str(directory / name) for name in tests[-3:])
+        more = f" (or one of {len(tests) - 3} older)" if len(tests) > 3 else ""
+        raise ReportError(f"{directory} holds results directories, it is not one: give one of them, e.g. {named}{more}")
+
+
 def load_results(directory: str | Path) -> Results:
     """Load ``jobs.csv``, ``runs.csv``, ``samples.csv`` and ``meta.json``; only a wrong path is an error."""
     directory = Path(directory)
@@ -73,6 +86,7 @@ def load_results(directory: str | Path) -> Results:
         raise ReportError(
             f"{directory} is not a results directory: give one that a test wrote, e.g. results/20261130T093000Z-load"
         )
+    _not_a_parent(directory)
     notes: list[str] = []
     jobs = _read(directory, "jobs.csv", JobRecord, notes)
     runs = _read(directory, "runs.csv", RunRecord, notes)
