@@ -24,7 +24,6 @@ from ..ecs import EcsRunnerPool
 from ..errors import Error, UsageError
 from ..github.client import GitHubClient
 from ..github.models import Job
-from ..github.workflow import WorkflowSpec, default_workflow_path
 from ..planning.plans import Plan
 from ..tracking.governor import DispatchGovernor
 from ..tracking.records import JobRecord, RunRecord, Sample
@@ -39,7 +38,7 @@ from .form import actions
 from .options import sim_argv
 from .planning import PlanningMixin, apply_quick, scenario_name
 from .pool import PoolMixin
-from .preflight import preflight, starts_embedded
+from .preflight import starts_embedded
 from .settings import Settings
 
 __all__ = ["Harness", "harness_of"]
@@ -134,17 +133,6 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         finally:
             self.ready.set()
 
-    def check(self, options: Any) -> None:
-        """Every option, the scenario file, the results folder and the shape's plan, before anything starts."""
-        preflight(options)
-        self._check_inputs(Settings.from_options(options))
-        shape = self.environment.shape_class
-        if shape is not None and hasattr(shape, "make_plan"):
-            try:
-                shape.make_plan(options)
-            except (Error, ValueError) as exc:
-                raise UsageError(str(exc)) from None
-
     def _start(self, options: Any) -> None:
         if self.role != "worker":
             self.check(options)
@@ -225,12 +213,6 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
             self.sim = EmbeddedSimulator(sim_argv(options))
         options.gh_api_url = self.sim.start()
         options.ghrunner_embedded = True  # workers receive it with the spawn message
-
-    def _check_inputs(self, settings: Settings) -> None:
-        """With the workflow file at hand, refuse inputs GitHub would refuse, before the first dispatch."""
-        path = default_workflow_path()
-        if settings.workflow == path.name and path.exists():
-            WorkflowSpec.load(path).resolve_inputs(settings.inputs(run_key="check"))
 
     def fail(self, message: str, code: int = 1) -> None:
         """Stop the whole test with one clear line (and a non-zero exit code)."""

@@ -11,11 +11,13 @@ from typing import Any
 
 import gevent
 
-from ..errors import UsageError
+from ..errors import Error, UsageError
+from ..github.workflow import WorkflowSpec, default_workflow_path
 from ..planning.checks import EXIT_CHECK_FAILED, CheckResult, evaluate
 from ..planning.plans import CapacityPlan, Observation, Plan, Tick
 from ..planning.theory import Workload, budget_check, constant_wait, forecast
-from .preflight import read_scenario
+from .preflight import preflight, read_scenario
+from .settings import Settings
 
 __all__ = ["PlanningMixin", "apply_quick", "scenario_name"]
 
@@ -45,14 +47,51 @@ class PlanningMixin:
             if key in scenario.checks and getattr(options, option, None) is None:
                 setattr(options, option, scenario.checks[key])
 
+    def check(self, options: Any) -> None:
+        """Every option, the scenario file, the results folder and the shape's plan, before anything starts."""
+        preflight(options)
+        settings = Settings.from_options(options)
+        self._check_inputs(settings)
+        shape = self.environment.shape_class
+        if shape is not None and hasattr(shape, "make_plan"):
+            try:
+                plan = shape.make_plan(options)
+            except (Error, ValueError) as exc:
+                raise UsageError(str(exc)) from None
+            self.refuse_beyond_limits(options, settings, plan)
+
+    def _check_inputs(self, settings: Settings) -> None:
+        """With the workflow file at hand, refuse inputs GitHub would refuse, before the first dispatch."""
+        path = default_workflow_path()
+        if settings.workflow == path.name and path.exists():
+            WorkflowSpec.load(path).resolve_inputs(settings.inputs(run_key="check"))
+
+    def _workload(self, options: Any, settings: Any) -> tuple[Workload, bool]:
+        """The workload the plan is expected with, and whether the users' varying wait makes rates upper bounds."""
+        think, upper = _closed_loop_wait(getattr(self.environment, "user_classes", None) or [])  # soak.py: 30 s
+        pickup = _sim_pickup(options) if settings.embedded else {}
+        return Workload(settings.sleep_duration, settings.job_count, settings.job_type, **pickup, think_s=think), upper
+
+    def refuse_beyond_limits(self, options: Any, settings: Any, plan: Plan, *, say: bool = False) -> None:
+        """A plan beyond GitHub's limits for one token is refused unless ``--force``, in the web form as headless."""
+        s, stages = settings, plan.stages()
+        work, _ = self._workload(options, s)
+        check = budget_check(stages, work, s.poll_interval, per_minute=s.dispatch_limit_minute, per_hour=s.dispatch_limit_hour)
+        for problem in check.problems if say else ():
+            log.warning("ghrunner: %s", problem)
+        if check.problems and not getattr(options, "force", False):
+            raise UsageError(
+                "the plan exceeds GitHub's limits for one token ("
+                + "; ".join(check.problems)
+                + "): pass --force (in the web form: Checks · run beyond the limits of one token) to run anyway"
+            )
+
     def _guard_rails(self, options: Any) -> None:
-        """Say what the plan implies for the pool and for GitHub's limits; refuse (headless) beyond them."""
+        """Say what the plan implies for the pool and for GitHub's limits; refuse beyond them."""
         assert self.settings is not None and self.plan is not None
         s = self.settings
         stages = self.plan.stages()
-        think, upper = _closed_loop_wait(getattr(self.environment, "user_classes", None) or [])  # soak.py: 30 s
-        pickup = _sim_pickup(options) if s.embedded else {}
-        work = Workload(s.sleep_duration, s.job_count, s.job_type, **pickup, think_s=think)
+        work, upper = self._workload(options, s)
         runners = getattr(options, "runners", None) or (getattr(options, "sim_runners", None) if s.embedded else None)
         if runners:
             log.info(
@@ -69,15 +108,7 @@ class PlanningMixin:
         for item in forecast(stages, work, runners, uniform=uniform):  # each stage on its own count (--shape-runners)
             self.forecasts.append({**asdict(item), "line": item.line()})
             log.info("ghrunner: expected %s", item.line())
-        check = budget_check(stages, work, s.poll_interval, per_minute=s.dispatch_limit_minute, per_hour=s.dispatch_limit_hour)
-        for problem in check.problems:
-            log.warning("ghrunner: %s", problem)
-        if check.problems and not getattr(options, "force", False):
-            raise UsageError(
-                "the plan exceeds GitHub's limits for one token ("
-                + "; ".join(check.problems)
-                + "): pass --force (in the web form: Checks · run beyond the limits of one token) to run anyway"
-            )
+        self.refuse_beyond_limits(options, s, self.plan, say=True)
 
     def observe(self) -> Observation:
         """What the test has seen so far, for plans that react (baseline, stress, capacity)."""
