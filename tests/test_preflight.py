@@ -52,6 +52,7 @@ def test_sleep_duration_must_be_finite(tmp_path, value):
         (["--shape-duration", "0"], "--shape-duration must be above 0 (got 0)"),
         (["--shape-steps", "0"], "--shape-steps must be above 0"),
         (["--runners", "0"], "--runners must be above 0"),
+        (["--shape-rate", "0"], "--shape-rate must be above 0 (got 0)"),
         (["--check-fail-ratio", "2"], "--check-fail-ratio is a fraction of requests, between 0 and 1 (got 2)"),
         (["--sim-runners", "-1"], "--sim-runners must be >= 0 (got -1)"),
         (["--sim-runners", "4", "--sim-max-runners", "2"], "--sim-max-runners must be >= --sim-runners (got 2 < 4)"),

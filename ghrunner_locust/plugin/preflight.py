@@ -18,8 +18,9 @@ from .settings import Settings
 __all__ = ["preflight", "check_results_dir", "read_scenario", "starts_embedded"]
 
 
-POSITIVE = ("shape_duration", "shape_step_interval", "shape_steps", "runners")
-"""Options that, when given, must be above 0 (a test of 0 s, or 0 runners to plan for, is a typo)."""
+POSITIVE = ("shape_duration", "shape_rate", "shape_step_interval", "shape_steps", "runners")
+"""Options that, when given, must be above 0 (a test of 0 s, at 0 dispatches a minute, or 0 runners to plan
+for, is a typo)."""
 
 
 def preflight(options: Any) -> None:
