@@ -226,6 +226,7 @@ def test_drain_then_cancel_on_stop_frees_the_runners(tmp_path):
         (["--runners", "0"], {}, "--runners must be above 0 (got 0)"),
         (["--shape-duration", "0"], {}, "--shape-duration must be above 0 (got 0)"),
         (["--shape-rate", "0"], {}, "--shape-rate must be above 0 (got 0)"),
+        (["--stress-max-fail-ratio", "1e12"], {}, "--stress-max-fail-ratio is a fraction of requests, between 0 and 1"),
         (["--sim-runners", "-1"], {}, "--sim-runners must be >= 0 (got -1)"),
     ],
 )

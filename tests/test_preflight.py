@@ -54,6 +54,8 @@ def test_sleep_duration_must_be_finite(tmp_path, value):
         (["--runners", "0"], "--runners must be above 0"),
         (["--shape-rate", "0"], "--shape-rate must be above 0 (got 0)"),
         (["--check-fail-ratio", "2"], "--check-fail-ratio is a fraction of requests, between 0 and 1 (got 2)"),
+        (["--stress-max-fail-ratio", "1e12"], "--stress-max-fail-ratio is a fraction of requests, between 0 and 1 (got 1e+12)"),
+        (["--stress-max-fail-ratio", "1.5"], "--stress-max-fail-ratio is a fraction of requests, between 0 and 1 (got 1.5)"),
         (["--sim-runners", "-1"], "--sim-runners must be >= 0 (got -1)"),
         (["--sim-runners", "4", "--sim-max-runners", "2"], "--sim-max-runners must be >= --sim-runners (got 2 < 4)"),
         (["--sim-pickup-tail", "3"], "--sim-pickup-tail must be between 0 and 1 (got 3)"),

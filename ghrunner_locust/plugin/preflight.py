@@ -21,6 +21,8 @@ __all__ = ["preflight", "check_results_dir", "read_scenario", "starts_embedded"]
 POSITIVE = ("shape_duration", "shape_rate", "shape_step_interval", "shape_steps", "runners")
 """Options that, when given, must be above 0 (a test of 0 s, at 0 dispatches a minute, or 0 runners to plan
 for, is a typo)."""
+RATIOS = ("check_fail_ratio", "stress_max_fail_ratio")
+"""Options that are a fraction of requests: between 0 and 1."""
 
 
 def preflight(options: Any) -> None:
@@ -31,9 +33,10 @@ def preflight(options: Any) -> None:
         value = getattr(options, dest, None)
         if value is not None and value <= 0:
             raise UsageError(f"--{dest.replace('_', '-')} must be above 0 (got {value:g})")
-    ratio = getattr(options, "check_fail_ratio", None)
-    if ratio is not None and not 0 <= ratio <= 1:
-        raise UsageError(f"--check-fail-ratio is a fraction of requests, between 0 and 1 (got {ratio:g})")
+    for dest in RATIOS:
+        ratio = getattr(options, dest, None)
+        if ratio is not None and not 0 <= ratio <= 1:
+            raise UsageError(f"--{dest.replace('_', '-')} is a fraction of requests, between 0 and 1 (got {ratio:g})")
     if starts_embedded(options) and getattr(options, "sim_runners", None) is not None:  # the parser gives every knob
         config_from_args(options, prefix="sim_")  # the embedded simulator's knobs, named as given (--sim-...)
     if getattr(options, "scenario", None):
