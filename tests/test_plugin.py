@@ -242,6 +242,21 @@ def test_bad_options_stop_the_test_with_one_line(tmp_path, args, env, words):
     assert time.monotonic() - started < 50
 
 
+@pytest.mark.parametrize(
+    ("results", "words"),
+    [
+        ("x" * 5000, "--results-dir " + "x" * 80 + "... (5000 characters): cannot write there (File name too long)"),
+        ("", "--results-dir must not be empty (got '')"),
+    ],
+)
+def test_a_bad_results_dir_stops_the_test_with_one_line(tmp_path, results, words):
+    result = run_locust(["-f", BASELINE, "--headless", "--quick", "--results-dir", results], cwd=tmp_path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    errors = [line for line in result.stderr.splitlines() if "ghrunner:" in line and "ERROR" in line]
+    assert len(errors) == 1 and words in errors[0], result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and not (tmp_path / "results").exists()
+
+
 def test_non_retryable_api_error_stops_the_test_early(tmp_path):
     with quick_sim(repo="octo/runners") as sim:
         started = time.monotonic()

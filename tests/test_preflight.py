@@ -30,6 +30,23 @@ def test_a_results_dir_that_cannot_be_written_is_refused(path):
         check_results_dir(path)
 
 
+def test_a_results_dir_name_too_long_is_one_line_naming_the_flag():
+    path = "x" * 5000
+    with pytest.raises(UsageError) as error:
+        check_results_dir(path)
+    message = str(error.value)
+    assert message.startswith("--results-dir " + "x" * 80 + "... (5000 characters): cannot write there (File name too long)")
+    assert "\n" not in message and len(message) < 300
+
+
+@pytest.mark.parametrize("path", ["", "  "])
+def test_an_empty_results_dir_is_refused_not_taken_as_results(tmp_path, monkeypatch, path):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError, match=f"--results-dir must not be empty \\(got '{path}'\\)"):
+        preflight(options("--results-dir", path))
+    assert not (tmp_path / "results").exists()
+
+
 def test_a_binary_scenario_is_one_line(tmp_path):
     path = tmp_path / "scenario.yaml"
     path.write_bytes(bytes(range(256)) * 4)

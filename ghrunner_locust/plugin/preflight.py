@@ -21,6 +21,8 @@ __all__ = ["preflight", "check_results_dir", "read_scenario", "starts_embedded"]
 POSITIVE = ("shape_duration", "shape_rate", "shape_step_interval", "shape_steps", "runners")
 """Options that, when given, must be above 0 (a test of 0 s, at 0 dispatches a minute, or 0 runners to plan
 for, is a typo)."""
+NON_EMPTY = ("results_dir",)
+"""Text options that, when given, must say something (an empty one would silently mean the default)."""
 RATIOS = ("check_fail_ratio", "stress_max_fail_ratio")
 """Options that are a fraction of requests: between 0 and 1."""
 
@@ -28,6 +30,10 @@ RATIOS = ("check_fail_ratio", "stress_max_fail_ratio")
 def preflight(options: Any) -> None:
     """Refuse bad input before anything starts: numbers, the scenario file, the results folder, settings, and
     (with the embedded simulator) its ``--sim-*`` knobs."""
+    for dest in NON_EMPTY:
+        text = getattr(options, dest, None)
+        if text is not None and not str(text).strip():
+            raise UsageError(f"--{dest.replace('_', '-')} must not be empty (got {text!r}): give a value or leave the option out")
     check_numbers(options)
     for dest in POSITIVE:
         value = getattr(options, dest, None)
@@ -66,14 +72,20 @@ def read_scenario(path: str) -> Scenario:
 def check_results_dir(path: str) -> None:
     """The results folder is a folder this process can create and write in."""
     folder = Path(path)
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"--results-dir {path}: is a file, not a folder: give a folder")
     try:
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"--results-dir {shown(path)}: is a file, not a folder: give a folder")
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".ghrunner-probe-"):
             pass
-    except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
-        raise UsageError(f"--results-dir {path}: cannot write there ({reason}): give a writable folder") from None
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte: the probe says why
+        reason = getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
+        raise UsageError(f"--results-dir {shown(path)}: cannot write there ({reason}): give a writable folder") from None
     if not os.access(folder, os.W_OK):
-        raise UsageError(f"--results-dir {path}: cannot write there: give a writable folder")
+        raise UsageError(f"--results-dir {shown(path)}: cannot write there: give a writable folder")
+
+
+def shown(value: str, limit: int = 80) -> str:
+    """A value as given, shortened when long (a 5000-character path would bury the line)."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
