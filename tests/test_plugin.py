@@ -227,6 +227,9 @@ def test_drain_then_cancel_on_stop_frees_the_runners(tmp_path):
         (["--shape-duration", "0"], {}, "--shape-duration must be above 0 (got 0)"),
         (["--shape-rate", "0"], {}, "--shape-rate must be above 0 (got 0)"),
         (["--stress-max-fail-ratio", "1e12"], {}, "--stress-max-fail-ratio is a fraction of requests, between 0 and 1"),
+        (["--gh-ca-bundle", "/nonexistent/ca.pem"], {}, "--gh-ca-bundle /nonexistent/ca.pem: no readable file there"),
+        (["--shape-runners", "2,x"], {}, "--shape-runners must be whole numbers >= 1, comma-separated, e.g. 2,4,8 (got 2,x)"),
+        (["--gh-token-env", ""], {}, "--gh-token-env must not be empty (got '')"),
         (["--sim-runners", "-1"], {}, "--sim-runners must be >= 0 (got -1)"),
     ],
 )

@@ -88,3 +88,35 @@ def test_values_no_test_could_mean_are_refused_by_the_flag_given(tmp_path, argv,
 def test_the_simulator_knobs_are_not_checked_for_a_real_repository(tmp_path, monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", "t")
     preflight(options("--sim-runners", "-1", "--gh-owner", "o", "--gh-repo", "r", "--results-dir", str(tmp_path)))
+
+
+@pytest.mark.parametrize(
+    "flag", ["--gh-workflow", "--gh-ref", "--gh-token-env", "--gh-ca-bundle", "--scenario", "--shape-runners"]
+)
+@pytest.mark.parametrize("value", ["", " "])
+def test_an_empty_text_option_is_refused_not_taken_as_its_default(tmp_path, flag, value):
+    with pytest.raises(UsageError) as error:
+        preflight(options(flag, value, "--results-dir", str(tmp_path)))
+    assert str(error.value) == f"{flag} must not be empty (got {value!r}): give a value or leave the option out"
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "nan", "2,x", "2,,4", "1.5", "4,-2"])
+def test_shape_runners_are_whole_numbers_of_at_least_one(tmp_path, value):
+    with pytest.raises(UsageError) as error:
+        preflight(options("--shape-runners", value, "--results-dir", str(tmp_path)))
+    assert str(error.value) == f"--shape-runners must be whole numbers >= 1, comma-separated, e.g. 2,4,8 (got {value})"
+
+
+def test_good_shape_runners_pass(tmp_path):
+    preflight(options("--shape-runners", "2, 4,8", "--results-dir", str(tmp_path)))
+
+
+@pytest.mark.parametrize("api", [[], ["--gh-api-url", "http://127.0.0.1:9"]])
+def test_a_ca_bundle_that_is_not_there_is_refused_whatever_the_target(tmp_path, api):
+    missing = str(tmp_path / "nope.pem")
+    with pytest.raises(UsageError) as error:
+        preflight(options("--gh-ca-bundle", missing, *api, "--results-dir", str(tmp_path)))
+    assert str(error.value) == f"--gh-ca-bundle {missing}: no readable file there: give the path of a CA bundle (PEM)"
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    preflight(options("--gh-ca-bundle", str(bundle), *api, "--results-dir", str(tmp_path)))

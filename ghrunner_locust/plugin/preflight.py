@@ -15,13 +15,13 @@ from ..report.gate import validate_gate
 from .form import check_numbers
 from .settings import Settings
 
-__all__ = ["preflight", "check_results_dir", "read_scenario", "starts_embedded"]
+__all__ = ["preflight", "check_ca_bundle", "check_results_dir", "check_runner_counts", "read_scenario", "starts_embedded"]
 
 
 POSITIVE = ("shape_duration", "shape_rate", "shape_step_interval", "shape_steps", "runners")
 """Options that, when given, must be above 0 (a test of 0 s, at 0 dispatches a minute, or 0 runners to plan
 for, is a typo)."""
-NON_EMPTY = ("results_dir",)
+NON_EMPTY = ("gh_workflow", "gh_ref", "gh_token_env", "gh_ca_bundle", "scenario", "results_dir", "shape_runners")
 """Text options that, when given, must say something (an empty one would silently mean the default)."""
 RATIOS = ("check_fail_ratio", "stress_max_fail_ratio")
 """Options that are a fraction of requests: between 0 and 1."""
@@ -45,6 +45,9 @@ def preflight(options: Any) -> None:
             raise UsageError(f"--{dest.replace('_', '-')} is a fraction of requests, between 0 and 1 (got {ratio:g})")
     if starts_embedded(options) and getattr(options, "sim_runners", None) is not None:  # the parser gives every knob
         config_from_args(options, prefix="sim_")  # the embedded simulator's knobs, named as given (--sim-...)
+    check_runner_counts(getattr(options, "shape_runners", None))
+    if getattr(options, "gh_ca_bundle", None):
+        check_ca_bundle(options.gh_ca_bundle)
     if getattr(options, "scenario", None):
         read_scenario(options.scenario)
     check_results_dir(getattr(options, "results_dir", None) or "results")
@@ -67,6 +70,26 @@ def read_scenario(path: str) -> Scenario:
         raise UsageError(f"--scenario {path}: not a text file (a scenario is YAML, see README)") from None
     except ValueError as exc:
         raise UsageError(f"--scenario {path}: {exc}") from None
+
+
+def check_runner_counts(text: str | None) -> None:
+    """``--shape-runners``: whole numbers of runners, each at least 1, comma-separated."""
+    if text is None:
+        return
+    for item in str(text).split(","):
+        if not item.strip().isdecimal() or int(item) < 1:
+            raise UsageError(f"--shape-runners must be whole numbers >= 1, comma-separated, e.g. 2,4,8 (got {shown(text)})")
+
+
+def check_ca_bundle(path: str) -> None:
+    """``--gh-ca-bundle`` names a CA bundle (a file, or a folder of certificates) this process can read, whatever
+    the target's scheme: a typo must not wait for the first https request."""
+    try:
+        readable = os.path.exists(path) and os.access(path, os.R_OK)
+    except (OSError, ValueError):
+        readable = False
+    if not readable:
+        raise UsageError(f"--gh-ca-bundle {shown(path)}: no readable file there: give the path of a CA bundle (PEM)")
 
 
 def check_results_dir(path: str) -> None:
