@@ -174,3 +174,27 @@ def test_scalability_stages_scale_the_ecs_service_and_samples_record_it(moto_ser
     assert service["desiredCount"] == 8
     samples = read_csv(next(tmp_path.iterdir()) / "samples.csv")
     assert {s["ecs_desired"] for s in samples} >= {"4", "8"} or {s["ecs_desired"] for s in samples} >= {"6", "8"}
+
+
+@pytest.mark.parametrize(
+    ("count", "words"),
+    [
+        ("3", "cannot scale to '3' runners: the count must be a whole number (int)"),
+        (True, "cannot scale to True runners: the count must be a whole number (int)"),
+        (2.0, "cannot scale to 2.0 runners: the count must be a whole number (int)"),
+        (-1, "cannot scale to -1 runners: the count must be between 0 and 100 (max_runners)"),
+        (10**6, "cannot scale to 1000000 runners: the count must be between 0 and 100 (max_runners)"),
+    ],
+)
+def test_scale_refuses_a_count_that_is_not_a_runner_count(count, words):
+    client = boto3.client("ecs", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(client):  # no call expected: a refused count never reaches ECS
+        with pytest.raises(EcsError) as error:
+            EcsRunnerPool("runners", "gh-runners", client=client).scale(count)
+    assert str(error.value) == words
+
+
+def test_max_runners_can_be_raised(ecs):
+    pool = EcsRunnerPool("runners", "gh-runners", client=ecs, clock=FakeClock())
+    pool.max_runners = 200
+    assert pool.scale(150, wait=False).desired == 150
