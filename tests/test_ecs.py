@@ -176,6 +176,25 @@ def test_scalability_stages_scale_the_ecs_service_and_samples_record_it(moto_ser
     assert {s["ecs_desired"] for s in samples} >= {"4", "8"} or {s["ecs_desired"] for s in samples} >= {"6", "8"}
 
 
+@pytest.mark.slow
+def test_a_bad_ecs_service_exits_2_before_start_and_dispatches_nothing(moto_server, tmp_path):
+    from .conftest import REPO_ROOT, run_locust
+
+    aws = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": REGION}
+    client = boto3.client(
+        "ecs", region_name=REGION, endpoint_url=moto_server, aws_access_key_id="test", aws_secret_access_key="test"
+    )
+    client.create_cluster(clusterName="runners")
+    ecs = ["--ecs-cluster", "runners", "--ecs-service", "nope", "--ecs-region", REGION, "--ecs-endpoint-url", moto_server]
+    locustfile = str(REPO_ROOT / "locustfiles" / "load.py")
+    result = run_locust(["-f", locustfile, "--headless", "--quick", *ecs, "--results-dir", str(tmp_path)], env=aws, timeout=60)
+    assert result.returncode == 2, result.stderr[-3000:]
+    errors = [line for line in result.stderr.splitlines() if "ghrunner:" in line and "ERROR" in line]
+    assert len(errors) == 1 and "service 'nope' not found in cluster 'runners'" in errors[0], result.stderr[-3000:]
+    assert "All users spawned" not in result.stderr and "Traceback" not in result.stderr
+    assert not any(tmp_path.iterdir())  # nothing started, nothing dispatched
+
+
 @pytest.mark.parametrize(
     ("count", "words"),
     [

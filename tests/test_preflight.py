@@ -120,3 +120,31 @@ def test_a_ca_bundle_that_is_not_there_is_refused_whatever_the_target(tmp_path, 
     bundle = tmp_path / "ca.pem"
     bundle.write_text("-----BEGIN CERTIFICATE-----\n")
     preflight(options("--gh-ca-bundle", str(bundle), *api, "--results-dir", str(tmp_path)))
+
+
+@pytest.fixture
+def ecs_service(monkeypatch):
+    """A moto ECS service runners/gh-runners (in this process, as tests/test_ecs.py does)."""
+    import boto3
+    from moto import mock_aws
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    with mock_aws():
+        client = boto3.client("ecs", region_name="eu-west-1")
+        client.create_cluster(clusterName="runners")
+        client.register_task_definition(family="runner", containerDefinitions=[{"name": "runner", "image": "x", "memory": 512}])
+        client.create_service(cluster="runners", serviceName="gh-runners", taskDefinition="runner", desiredCount=2)
+        yield client
+
+
+def test_an_ecs_service_that_is_not_there_is_refused_before_start(tmp_path, ecs_service):
+    ecs = ["--ecs-cluster", "runners", "--ecs-region", "eu-west-1", "--results-dir", str(tmp_path)]
+    preflight(options(*ecs, "--ecs-service", "gh-runners"))
+    with pytest.raises(UsageError) as error:
+        preflight(options(*ecs, "--ecs-service", "nope"))
+    assert str(error.value) == (
+        "service 'nope' not found in cluster 'runners': check --ecs-cluster, --ecs-service and the region"
+    )
+    with pytest.raises(UsageError, match="^give both --ecs-cluster and --ecs-service$"):
+        preflight(options("--ecs-service", "gh-runners", "--results-dir", str(tmp_path)))

@@ -9,13 +9,22 @@ from pathlib import Path
 from typing import Any
 
 from ..commands.sim import config_from_args
+from ..ecs import EcsError, EcsRunnerPool
 from ..errors import UsageError
 from ..planning.scenario import Scenario, load_scenario
 from ..report.gate import validate_gate
 from .form import check_numbers
 from .settings import Settings
 
-__all__ = ["preflight", "check_ca_bundle", "check_results_dir", "check_runner_counts", "read_scenario", "starts_embedded"]
+__all__ = [
+    "preflight",
+    "check_ca_bundle",
+    "check_ecs",
+    "check_results_dir",
+    "check_runner_counts",
+    "read_scenario",
+    "starts_embedded",
+]
 
 
 POSITIVE = ("shape_duration", "shape_rate", "shape_step_interval", "shape_steps", "runners")
@@ -51,6 +60,7 @@ def preflight(options: Any) -> None:
     if getattr(options, "scenario", None):
         read_scenario(options.scenario)
     check_results_dir(getattr(options, "results_dir", None) or "results")
+    check_ecs(options)
     Settings.from_options(options).token()  # no token for a repository: refused before anything starts
     validate_gate(options)  # a malformed threshold or a missing baseline costs no test
 
@@ -90,6 +100,25 @@ def check_ca_bundle(path: str) -> None:
         readable = False
     if not readable:
         raise UsageError(f"--gh-ca-bundle {shown(path)}: no readable file there: give the path of a CA bundle (PEM)")
+
+
+def check_ecs(options: Any) -> None:
+    """With ``--ecs-cluster``/``--ecs-service``: both given, and the service can be read (one call), so a wrong
+    name or region costs no test."""
+    cluster, service = getattr(options, "ecs_cluster", None), getattr(options, "ecs_service", None)
+    if not cluster and not service:
+        return
+    if not (cluster and service):
+        raise UsageError("give both --ecs-cluster and --ecs-service")
+    from botocore.exceptions import BotoCoreError
+
+    region, endpoint = getattr(options, "ecs_region", None), getattr(options, "ecs_endpoint_url", None)
+    try:
+        EcsRunnerPool(cluster, service, region=region, endpoint_url=endpoint).sample()
+    except EcsError as exc:
+        raise UsageError(str(exc)) from None
+    except BotoCoreError as exc:  # no region, a malformed endpoint: before any call
+        raise UsageError(f"ECS service {cluster}/{service}: {exc}: check --ecs-region and --ecs-endpoint-url") from None
 
 
 def check_results_dir(path: str) -> None:
