@@ -68,6 +68,10 @@ class PoolState:
 class EcsRunnerPool:
     """The ECS service ``service`` of ``cluster``, seen as a pool of runners."""
 
+    max_runners: int = 100
+    """The most runners :meth:`scale` sets (Terraform's ``runner_count`` is bounded 0-100); raise it on a
+    subclass or an instance for a larger pool."""
+
     def __init__(
         self,
         cluster: str,
@@ -128,8 +132,10 @@ class EcsRunnerPool:
 
     def scale(self, count: int, *, wait: bool = True, timeout: float = 900.0, poll: float = 10.0) -> PoolState:
         """Set the desired count; with ``wait``, return once ``count`` tasks run and none is pending."""
-        if count < 0:
-            raise EcsError(f"cannot scale to {count} runners")
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise EcsError(f"cannot scale to {count!r} runners: the count must be a whole number (int)")
+        if not 0 <= count <= self.max_runners:
+            raise EcsError(f"cannot scale to {count} runners: the count must be between 0 and {self.max_runners} (max_runners)")
         self._call("update_service", cluster=self.cluster, service=self.service, desiredCount=count)
         return self.wait_until_steady(count, timeout=timeout, poll=poll) if wait else self.sample()
 

@@ -178,3 +178,46 @@ def test_scalability_stages_scale_the_ecs_service_and_samples_record_it(moto_ser
     assert {s["ecs_desired"] for s in read_csv(directory / "samples.csv")} >= {"2", "6"}
     expected = json.loads((directory / "meta.json").read_text())["expected"]
     assert [e["runners"] for e in expected] == [2, 4, 6]  # each step on its own count, not the service's 1
+
+
+@pytest.mark.slow
+def test_a_bad_ecs_service_exits_2_before_start_and_dispatches_nothing(moto_server, tmp_path):
+    from .conftest import REPO_ROOT, run_locust
+
+    aws = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": REGION}
+    client = boto3.client(
+        "ecs", region_name=REGION, endpoint_url=moto_server, aws_access_key_id="test", aws_secret_access_key="test"
+    )
+    client.create_cluster(clusterName="runners")
+    ecs = ["--ecs-cluster", "runners", "--ecs-service", "nope", "--ecs-region", REGION, "--ecs-endpoint-url", moto_server]
+    locustfile = str(REPO_ROOT / "locustfiles" / "load.py")
+    result = run_locust(["-f", locustfile, "--headless", "--quick", *ecs, "--results-dir", str(tmp_path)], env=aws, timeout=60)
+    assert result.returncode == 2, result.stderr[-3000:]
+    errors = [line for line in result.stderr.splitlines() if "ghrunner:" in line and "ERROR" in line]
+    assert len(errors) == 1 and "service 'nope' not found in cluster 'runners'" in errors[0], result.stderr[-3000:]
+    assert "All users spawned" not in result.stderr and "Traceback" not in result.stderr
+    assert not any(tmp_path.iterdir())  # nothing started, nothing dispatched
+
+
+@pytest.mark.parametrize(
+    ("count", "words"),
+    [
+        ("3", "cannot scale to '3' runners: the count must be a whole number (int)"),
+        (True, "cannot scale to True runners: the count must be a whole number (int)"),
+        (2.0, "cannot scale to 2.0 runners: the count must be a whole number (int)"),
+        (-1, "cannot scale to -1 runners: the count must be between 0 and 100 (max_runners)"),
+        (10**6, "cannot scale to 1000000 runners: the count must be between 0 and 100 (max_runners)"),
+    ],
+)
+def test_scale_refuses_a_count_that_is_not_a_runner_count(count, words):
+    client = boto3.client("ecs", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(client):  # no call expected: a refused count never reaches ECS
+        with pytest.raises(EcsError) as error:
+            EcsRunnerPool("runners", "gh-runners", client=client).scale(count)
+    assert str(error.value) == words
+
+
+def test_max_runners_can_be_raised(ecs):
+    pool = EcsRunnerPool("runners", "gh-runners", client=ecs, clock=FakeClock())
+    pool.max_runners = 200
+    assert pool.scale(150, wait=False).desired == 150

@@ -144,3 +144,21 @@ def test_compare_needs_two_directories_one_line(two_tests, capsys):
     assert len(err.splitlines()) == 1 and "expected 2 arguments" in err
     assert main(["report", "--compare", str(two_tests[0]), str(two_tests[0] / "missing")]) == 2
     assert "is not a results directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--gate-baseline", "X"], "--gate-baseline X needs --gate-fail-if: give thresholds"),
+        (["--gate-fail-if", "nan"], "--gate-fail-if: cannot read 'nan'"),
+        (["--gate-fail-if", ""], "--gate-fail-if is empty"),
+        (["--gate-fail-if", "bogus>1"], "--gate-fail-if: unknown metric"),
+        (["--gate-fail-if", "jobs>5%"], r"--gate-fail-if: 'jobs>5%': a percentage"),
+    ],
+)
+def test_load_test_gate_errors_name_the_flag_typed(argv, message):
+    """A load test's gate option is --gate-fail-if (``ghrunner report``'s is --fail-if): errors say the one typed."""
+    parser = argparse.ArgumentParser()
+    add_gate_arguments(parser)
+    with pytest.raises(GateError, match=f"^{message}"):
+        validate_gate(parser.parse_args(argv))

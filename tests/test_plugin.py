@@ -225,6 +225,11 @@ def test_drain_then_cancel_on_stop_frees_the_runners(tmp_path):
         (["--check-fail-ratio", "2"], {}, "--check-fail-ratio is a fraction of requests, between 0 and 1 (got 2)"),
         (["--runners", "0"], {}, "--runners must be above 0 (got 0)"),
         (["--shape-duration", "0"], {}, "--shape-duration must be above 0 (got 0)"),
+        (["--shape-rate", "0"], {}, "--shape-rate must be above 0 (got 0)"),
+        (["--stress-max-fail-ratio", "1e12"], {}, "--stress-max-fail-ratio is a fraction of requests, between 0 and 1"),
+        (["--gh-ca-bundle", "/nonexistent/ca.pem"], {}, "--gh-ca-bundle /nonexistent/ca.pem: no readable file there"),
+        (["--shape-runners", "2,x"], {}, "--shape-runners must be whole numbers >= 1, comma-separated, e.g. 2,4,8 (got 2,x)"),
+        (["--gh-token-env", ""], {}, "--gh-token-env must not be empty (got '')"),
         (["--sim-runners", "-1"], {}, "--sim-runners must be >= 0 (got -1)"),
     ],
 )
@@ -238,6 +243,21 @@ def test_bad_options_stop_the_test_with_one_line(tmp_path, args, env, words):
     after = result.stderr[result.stderr.index(errors[0]) + len(errors[0]) :] + result.stdout
     assert "users" not in after.lower() and "percentiles" not in after, after[:2000]  # the line is the last word
     assert time.monotonic() - started < 50
+
+
+@pytest.mark.parametrize(
+    ("results", "words"),
+    [
+        ("x" * 5000, "--results-dir " + "x" * 80 + "... (5000 characters): cannot write there (File name too long)"),
+        ("", "--results-dir must not be empty (got '')"),
+    ],
+)
+def test_a_bad_results_dir_stops_the_test_with_one_line(tmp_path, results, words):
+    result = run_locust(["-f", BASELINE, "--headless", "--quick", "--results-dir", results], cwd=tmp_path)
+    assert result.returncode == 2, result.stderr[-2000:]
+    errors = [line for line in result.stderr.splitlines() if "ghrunner:" in line and "ERROR" in line]
+    assert len(errors) == 1 and words in errors[0], result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and not (tmp_path / "results").exists()
 
 
 def test_non_retryable_api_error_stops_the_test_early(tmp_path):

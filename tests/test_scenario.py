@@ -49,6 +49,7 @@ def test_good_scenario(tmp_path):
             "line 1, workload.job_type: must be parallel or sequential",
         ),
         ("stages: [\n", "not valid YAML"),
+        ("stages:\n  - {duration: 5m}\nchecks: {fail_ratio: 5}\n", "line 3, checks.fail_ratio: must be at most 1 (got 5)"),
     ],
 )
 def test_errors_name_file_line_and_field(tmp_path, text, words):

@@ -32,6 +32,8 @@ def test_a_refused_start_says_why_in_the_page_and_starts_nothing(tmp_path):
         answer = web.post("/swarm", {"user_count": "0", "spawn_rate": "0", SLEEP: "nan"})
         assert answer["success"] is False
         assert answer["message"] == "ghrunner: --sleep-duration must be a finite number (got 'nan')"
+        answer = web.post("/swarm", {"user_count": "0", "spawn_rate": "0", "shape_rate": "0"})
+        assert answer["success"] is False and answer["message"] == "ghrunner: --shape-rate must be above 0 (got 0)"
         answer = web.post("/swarm", {"user_count": "0", "spawn_rate": "0", "Tracking · results folder": "/proc/x"})
         assert answer["success"] is False and "--results-dir /proc/x: cannot write there" in answer["message"]
         time.sleep(1)

@@ -89,12 +89,14 @@ class _Reader:
             raise self.fail(node, where, str(exc) or f"expected {getattr(kind, '__name__', 'a value')}") from None
 
 
-def _number(low: float | None = None):
+def _number(low: float | None = None, high: float | None = None):
     def convert(value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"expected a number, got {value!r}")
         if low is not None and value < low:
             raise ValueError(f"must be at least {low:g}")
+        if high is not None and value > high:
+            raise ValueError(f"must be at most {high:g} (got {value:g})")
         return value
 
     return convert
@@ -154,6 +156,6 @@ def load_scenario(path: str | Path) -> Scenario:
     checks: dict[str, float] = {}
     if "checks" in top:
         for key, node in reader.mapping(top["checks"], "checks", CHECK_FIELDS).items():
-            checks[key] = reader.value(node, f"checks.{key}", _number(0))
+            checks[key] = reader.value(node, f"checks.{key}", _number(0, 1 if key == "fail_ratio" else None))
     name = reader.value(top["name"], "name", str) if "name" in top else Path(path).stem
     return Scenario(name, StagesPlan(tuple(stages), kind="scenario"), workload, checks)

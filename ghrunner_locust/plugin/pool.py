@@ -9,7 +9,7 @@ from typing import Any
 import gevent
 
 from ..ecs import EcsRunnerPool
-from ..errors import Error, UsageError
+from ..errors import Error
 from ..tracking.records import Sample, iso
 
 __all__ = ["PoolMixin"]
@@ -31,10 +31,8 @@ class PoolMixin:
     def _connect_ecs(self, options: Any) -> None:
         """With --ecs-cluster/--ecs-service: sample the service, and let stages set the runner count."""
         cluster, service = getattr(options, "ecs_cluster", None), getattr(options, "ecs_service", None)
-        if not cluster and not service:
+        if not (cluster and service):  # both or neither: preflight's check_ecs
             return
-        if not (cluster and service):
-            raise UsageError("give both --ecs-cluster and --ecs-service")
         self.ecs = EcsRunnerPool(cluster, service, region=options.ecs_region, endpoint_url=options.ecs_endpoint_url)
         state = self.ecs.sample()
         log.info(

@@ -67,27 +67,28 @@ class Threshold:
         return base + self.value if self.kind == "delta" else base * (1 + self.value)
 
 
-def parse_fail_if(text: str | None) -> tuple[Threshold, ...]:
-    """Parse ``--fail-if``; one clear :class:`GateError` for anything malformed."""
+def parse_fail_if(text: str | None, flag: str = "--fail-if") -> tuple[Threshold, ...]:
+    """Parse ``--fail-if``; one clear :class:`GateError` for anything malformed, naming ``flag`` (the option the
+    user typed: ``--fail-if`` of ``ghrunner report``, ``--gate-fail-if`` of a load test)."""
     if text is None or not text.strip():
-        raise GateError('--fail-if is empty: give thresholds such as "queue_p95>+20%,fail_ratio>0.01"')
+        raise GateError(f'{flag} is empty: give thresholds such as "queue_p95>+20%,fail_ratio>0.01"')
     out = []
     for part in text.split(","):
         item = part.strip()
         match = PATTERN.match(item.replace(" ", ""))
         if not item or match is None:
             raise GateError(
-                f"--fail-if: cannot read {item!r}: expected METRIC OP VALUE, e.g. queue_p95>+20% (relative to the "
+                f"{flag}: cannot read {item!r}: expected METRIC OP VALUE, e.g. queue_p95>+20% (relative to the "
                 "baseline), queue_p95>+5 (a change in seconds) or fail_ratio>0.01 (an absolute limit)"
             )
         name, op, sign, number, percent = match.groups()
         if name not in METRICS:
-            raise GateError(f"--fail-if: unknown metric {name!r}; known: {', '.join(METRICS)}")
+            raise GateError(f"{flag}: unknown metric {name!r}; known: {', '.join(METRICS)}")
         if percent and not sign:
-            raise GateError(f"--fail-if: {item!r}: a percentage is a change from the baseline, write +{number}% or -{number}%")
+            raise GateError(f"{flag}: {item!r}: a percentage is a change from the baseline, write +{number}% or -{number}%")
         value = float(number) * (-1 if sign == "-" else 1) / (100 if percent else 1)
         if not math.isfinite(value) or abs(value) > 1e9:
-            raise GateError(f"--fail-if: {item!r}: the value is out of range")
+            raise GateError(f"{flag}: {item!r}: the value is out of range")
         kind = "relative" if percent else "delta" if sign else "absolute"
         out.append(Threshold(name, op, value, kind, item))
     return tuple(out)
@@ -183,7 +184,9 @@ def validate_gate(options: argparse.Namespace | Any) -> tuple[Threshold, ...]:
     baseline, fail_if = getattr(options, "gate_baseline", None), getattr(options, "gate_fail_if", None)
     if baseline is None and fail_if is None:
         return ()
-    thresholds = parse_fail_if(fail_if)
+    if fail_if is None:
+        raise GateError(f'--gate-baseline {baseline} needs --gate-fail-if: give thresholds such as "queue_p95>+20%"')
+    thresholds = parse_fail_if(fail_if, "--gate-fail-if")
     if baseline is None and any(t.kind != "absolute" for t in thresholds):
         raise GateError("--gate-fail-if has thresholds relative to a baseline: give --gate-baseline DIR")
     if baseline is not None:
