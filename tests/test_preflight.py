@@ -70,6 +70,7 @@ def test_sleep_duration_must_be_finite(tmp_path, value):
         (["--shape-steps", "0"], "--shape-steps must be above 0"),
         (["--runners", "0"], "--runners must be above 0"),
         (["--shape-rate", "0"], "--shape-rate must be above 0 (got 0)"),
+        (["--shape-users", "0"], "--shape-users must be above 0 (got 0)"),
         (["--check-fail-ratio", "2"], "--check-fail-ratio is a fraction of requests, between 0 and 1 (got 2)"),
         (["--stress-max-fail-ratio", "1e12"], "--stress-max-fail-ratio is a fraction of requests, between 0 and 1 (got 1e+12)"),
         (["--stress-max-fail-ratio", "1.5"], "--stress-max-fail-ratio is a fraction of requests, between 0 and 1 (got 1.5)"),

@@ -61,12 +61,24 @@ def test_real_target_needs_a_token_from_the_environment():
         ({"sleep_duration": -1}, "--sleep-duration must be positive"),
         ({"poll_interval": 1e9}, "--poll-interval must be at most 3600 s"),
         ({"sleep_duration": "soon"}, "--sleep-duration must be a number"),
+        ({"sleep_duration": 1e12, "run_timeout": 1e13}, "--sleep-duration must be at most 21600 s: runner_test.yml's jobs"),
+        ({"sleep_duration": 4000}, "--sleep-duration 4000 s makes every run last longer than --run-timeout 3600 s"),
+        (
+            {"sleep_duration": 1000, "job_count": 4, "job_type": "sequential"},
+            "longer than --run-timeout 3600 s, so every run would time out: raise --run-timeout",
+        ),
     ],
 )
 def test_bad_values(overrides, message):
     with pytest.raises(UsageError) as info:
         Settings.from_options(options(**overrides))
     assert message in str(info.value)
+
+
+def test_a_long_sleep_fits_with_a_longer_run_timeout_or_another_workflow():
+    assert Settings.from_options(options(sleep_duration=4000, run_timeout=5000)).sleep_duration == 4000
+    other = options(sleep_duration=30000, run_timeout=40000, gh_workflow="long.yml")  # its own timeout-minutes
+    assert Settings.from_options(other).sleep_duration == 30000
 
 
 def test_inputs_merge_options_extra_inputs_and_overrides():

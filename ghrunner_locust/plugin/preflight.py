@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-POSITIVE = ("shape_duration", "shape_rate", "shape_step_interval", "shape_steps", "runners")
+POSITIVE = ("shape_duration", "shape_rate", "shape_users", "shape_step_interval", "shape_steps", "runners")
 """Options that, when given, must be above 0 (a test of 0 s, at 0 dispatches a minute, or 0 runners to plan
 for, is a typo)."""
 NON_EMPTY = ("gh_workflow", "gh_ref", "gh_token_env", "gh_ca_bundle", "scenario", "results_dir", "shape_runners")

@@ -17,6 +17,8 @@ from ..github.workflow import parse_inputs_json
 __all__ = ["Settings", "SIM_OWNER", "SIM_REPO", "SIM_TOKEN"]
 
 SIM_OWNER, SIM_REPO = "ghrunner", "sim"
+JOB_TIMEOUT_S = 21600
+"""``runner_test.yml``'s jobs end after ``timeout-minutes: 360``: a longer sleep is cancelled by GitHub."""
 SIM_TOKEN = "ghrunner-embedded-simulator"
 """The embedded simulator accepts any token; this one is not a secret."""
 JOB_TYPES = ("parallel", "sequential")
@@ -82,6 +84,15 @@ class Settings:
                 raise UsageError(f"{name} must be positive (got {value})")
             if value > 3600 and name in ("--poll-interval", "--sample-interval"):
                 raise UsageError(f"{name} must be at most 3600 s, or no run would be followed (got {value:g})")
+        if sleep > JOB_TIMEOUT_S and (get("gh_workflow") or "runner_test.yml") == "runner_test.yml":
+            limit = f"at most {JOB_TIMEOUT_S} s: runner_test.yml's jobs time out after 360 minutes"
+            raise UsageError(f"--sleep-duration must be {limit} (got {sleep:g})")
+        run_timeout = float(get("run_timeout", 3600.0))
+        if sleep * (job_count if job_type == "sequential" else 1) >= run_timeout:
+            raise UsageError(
+                f"--sleep-duration {sleep:g} s makes every run last longer than --run-timeout {run_timeout:g} s, so every "
+                "run would time out: raise --run-timeout or shorten the sleep"
+            )
         settings = cls(
             api_url=api_url,
             owner=owner or SIM_OWNER,
@@ -96,7 +107,7 @@ class Settings:
             jobs_refresh=max(float(get("poll_interval", 5.0)), float(get("jobs_refresh", 10.0) or 0)),
             live_rows=str(get("live_rows", "on")).lower() not in ("off", "false", "0", "no"),
             budget_reserve=max(0, _number(get("budget_reserve", 0) or 0, "--budget-reserve", int)),
-            run_timeout=float(get("run_timeout", 3600.0)),
+            run_timeout=run_timeout,
             results_dir=get("results_dir") or "results",
             drain_timeout=float(get("drain_timeout", 60.0)),
             cancel_on_stop=bool(get("cancel_on_stop")),
