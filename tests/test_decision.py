@@ -57,6 +57,8 @@ def test_pickups_fall_back_to_the_targets_model_then_the_defaults():
     quick = {"target": "embedded simulator", "options": {"sim_pickup": 1.0, "sim_pickup_p90": 2.0, "sim_pickup_tail": 0.0}}
     pickup, notes = pickup_of([5.0] * 3, pool, quick)  # 3 idle-pool jobs are too few: the simulator's own settings
     assert (pickup.median_s, pickup.p90_s, pickup.tail_prob) == (1.0, 2.0, 0.0) and "target's model" in notes[0]
+    assert notes[0].startswith("only 3 jobs found a runner idle, 20 are needed")  # the count, not "too few"
+    assert pickup_of([5.0], pool, quick)[1][0].startswith("only 1 job found")
     assert "embedded simulator's settings" in pickup.source
     assert pickup_of([5.0] * 3, pool, {"target": "https://api.github.com"})[0].median_s == 3.0  # the defaults
     assert pickup_of([5.0] * 20, pool, quick)[0].samples == (5.0,) * 20  # enough measured: those

@@ -17,6 +17,7 @@ from ..planning.sizing import Pickup, QueueEstimate, p95_range, simulate_queue, 
 from ..planning.theory import Workload
 from .decision_html import render_decision_html
 from .decision_text import recommendation
+from .format import count
 from .load import Results
 from .queueing import pickup_model
 
@@ -32,6 +33,8 @@ __all__ = [
     "workload_of",
 ]
 
+MIN_PICKUPS = 20
+"""Idle-runner pickups a test must measure before the decision uses them instead of a model."""
 OVERHEAD_S = Workload().overhead_s
 
 
@@ -252,18 +255,24 @@ def decision_section(
 
 
 def pickup_of(pickups: list[float] | None, pool: dict[str, Any], meta: dict[str, Any] | None = None) -> tuple[Pickup, list[str]]:
-    """The measured pickups when there are enough (20) from a persistent pool, else the target's model (the
+    """The measured pickups when there are enough (:data:`MIN_PICKUPS`) from a persistent pool, else the target's model (the
     embedded simulator's settings in ``meta``), else the simulator's defaults."""
     notes = []
     target, source = pickup_model(meta or {})
-    if pickups and len(pickups) >= 20 and not pool["ephemeral"]:
+    n = len(pickups or [])
+    why = (
+        "the pool was ephemeral (a runner's one job tells no idle pickup)"
+        if pool["ephemeral"]
+        else f"only {count(n, 'job')} found a runner idle, {MIN_PICKUPS} are needed to measure the pickups"
+    )
+    if n >= MIN_PICKUPS and not pool["ephemeral"]:
         pickup = Pickup.measured(pickups, f"{len(pickups)} jobs of this test that found a runner idle")
     elif target is not None:
         pickup = Pickup(**{f.name: getattr(target, f.name) for f in fields(target)}, source=source)
-        notes.append("too few jobs found a runner idle (or the pool was ephemeral): the pickups are the target's model")
+        notes.append(f"{why}: the pickups are the target's model")
     else:
         pickup = Pickup()
-        notes.append("too few jobs found a runner idle (or the pool was ephemeral): the pickups are the simulator's defaults")
+        notes.append(f"{why}: the pickups are the simulator's defaults")
     if pool.get("max_runners"):
         notes.append(f"the pool autoscaled up to {pool['max_runners']} runners: the model sizes a fixed pool")
     return pickup, notes
