@@ -130,7 +130,7 @@ class StoppingClock(FakeClock):
     def sleep(self, seconds: float) -> None:
         super().sleep(seconds)
         if self.now >= self.stop_at and self.pause is not None:
-            self.pause.stop_writes()
+            self.pause.stop_dispatches()
             self.pause = None
 
 
@@ -143,7 +143,9 @@ def test_a_dispatch_refused_then_held_by_the_pause_is_not_sent_after_the_test_st
     with pytest.raises(NotSentError, match="not sent, the test stopped"):
         client.dispatch_workflow("octo", "runners", "runner_test.yml")
     assert len(httpserver.log) == 1 and 20 <= sum(clock.sleeps) <= 21
-    client.pause.stop_writes(False)  # the next test dispatches again; reads were never held
+    httpserver.expect_request("/repos/octo/runners/actions/runs/5/cancel", method="POST").respond_with_json({}, status=202)
+    assert client.cancel_run("octo", "runners", 5) is True  # --cancel-on-stop's cancels still go after the stop
+    client.pause.stop_dispatches(False)  # the next test dispatches again; reads were never held
     httpserver.clear()
     httpserver.expect_request(DISPATCH, method="POST").respond_with_data("", status=204)
     clock.sleep(60)

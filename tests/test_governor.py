@@ -34,13 +34,13 @@ def test_a_dispatch_waiting_for_the_window_gives_up_when_the_test_stops():
     def sleep(seconds: float) -> None:  # the test stops 10 s into the 61 s wait
         original(seconds)
         if sum(clock.sleeps) == 10:
-            governor.pause.stop_writes()
+            governor.pause.stop_dispatches()
 
     clock.sleep = sleep
     with pytest.raises(NotSentError):
         governor.acquire()
     assert sum(clock.sleeps) == 10 and governor.wait_time() > 0  # it did not count itself in flight
-    governor.pause.stop_writes(False)
+    governor.pause.stop_dispatches(False)
     assert governor.acquire() == 61 - 10 + governor.margin_s - 1  # the rest of the window, then it goes
 
 

@@ -113,8 +113,8 @@ class RateLimitPause:
         """Why, in words (the refusal's status and headers)."""
         self.pauses = 0
         """How many times a refusal set or extended the pause."""
-        self.writes_stopped = False
-        """The test stopped: a dispatch still waiting out the pause is never sent (:meth:`stop_writes`)."""
+        self.dispatches_stopped = False
+        """The test stopped: a dispatch still waiting out the pause is never sent (:meth:`stop_dispatches`)."""
         self._subscribers: list[Callable[[float, str], None]] = []
 
     def subscribe(self, callback: Callable[[float, str], None]) -> None:
@@ -152,22 +152,22 @@ class RateLimitPause:
         """Seconds the pause still lasts (0: none)."""
         return max(0.0, self.until - self.clock.time())
 
-    def stop_writes(self, stopped: bool = True) -> None:
-        """The test stops (or, with ``False``, starts again): requests that create something and wait out the
-        pause give up (:meth:`check_write`) rather than dispatch into a drain or after the test."""
-        self.writes_stopped = stopped
+    def stop_dispatches(self, stopped: bool = True) -> None:
+        """The test stops (or, with ``False``, starts again): dispatches that wait out the pause give up
+        (:meth:`check_dispatch`) rather than start runs in the drain or after the test. Reads and cancels go on."""
+        self.dispatches_stopped = stopped
 
-    def check_write(self, context: str = "dispatch") -> None:
-        """Raise :class:`NotSentError` if the test stopped: for a request that creates something, before it is sent."""
-        if self.writes_stopped:
+    def check_dispatch(self, context: str = "dispatch") -> None:
+        """Raise :class:`NotSentError` if the test stopped: for a dispatch, before it is sent."""
+        if self.dispatches_stopped:
             raise NotSentError(f"{context}: not sent, the test stopped while it waited out a rate-limit pause")
 
-    def wait(self, *, write: bool = False) -> float:
-        """Sleep (through the clock) until the pause is over; return how long it slept. A ``write`` waits in
-        slices of at most a second and stops waiting when the test stops (then :meth:`check_write` raises)."""
+    def wait(self, *, dispatch: bool = False) -> float:
+        """Sleep (through the clock) until the pause is over; return how long it slept. A ``dispatch`` waits in
+        slices of at most a second and stops waiting when the test stops (then :meth:`check_dispatch` raises)."""
         waited = 0.0
-        while (left := self.remaining_s()) > 0 and not (write and self.writes_stopped):
-            step = min(left, 1.0) if write else left
+        while (left := self.remaining_s()) > 0 and not (dispatch and self.dispatches_stopped):
+            step = min(left, 1.0) if dispatch else left
             self.clock.sleep(step)
             waited += step
         return waited

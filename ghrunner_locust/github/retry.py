@@ -12,11 +12,16 @@ from ..clock import Clock, SystemClock
 from ..errors import RateLimitError
 from .ratelimit import RateLimitPause, is_rate_limited, rate_limit_wait
 
-__all__ = ["GitHubRetry"]
+__all__ = ["GitHubRetry", "creates_a_run"]
 
 SERVER_ERRORS = frozenset({500, 502, 503, 504})
 RATE_LIMIT_STATUSES = frozenset({403, 429})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
+
+
+def creates_a_run(method: str | None, path: str | None) -> bool:
+    """A workflow dispatch (``POST .../dispatches``): held back, not sent, once the test stopped."""
+    return (method or "").upper() == "POST" and (path or "").split("?")[0].rstrip("/").endswith("/dispatches")
 
 
 class GitHubRetry(Retry):
@@ -97,7 +102,7 @@ class GitHubRetry(Retry):
                 # A plain 403 (no permission): hand the response back to the caller, unretried.
                 raise MaxRetryError(_pool, url or "", None)  # type: ignore[arg-type]
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
-        retry.write = (method or "GET").upper() not in SAFE_METHODS  # type: ignore[attr-defined]
+        retry.dispatch = creates_a_run(method, url)  # type: ignore[attr-defined]
         return retry  # type: ignore[return-value]
 
     def wait_for(self, response: BaseHTTPResponse | None) -> float:
@@ -121,10 +126,10 @@ class GitHubRetry(Retry):
                 reset_at=float(reset) if reset and reset.isdigit() else self.clock.time() + wait,
                 wait_s=wait,
             )
-        write = getattr(self, "write", False)
+        dispatch = getattr(self, "dispatch", False)
         if limited:
-            self.pause.wait(write=write)  # the shared pause: it may have been extended by another request meanwhile
+            self.pause.wait(dispatch=dispatch)  # the shared pause: it may have been extended by another request meanwhile
         else:
             self.clock.sleep(wait)
-        if write:
-            self.pause.check_write()  # a dispatch refused before the test stopped is not sent after it
+        if dispatch:
+            self.pause.check_dispatch()  # a dispatch refused before the test stopped is not sent after it

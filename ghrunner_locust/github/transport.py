@@ -20,7 +20,7 @@ from ..clock import Clock, SystemClock
 from ..errors import APIError, AuthError, Error, NotFoundError, RateLimitError, ValidationError
 from .etags import ETagCache
 from .ratelimit import RateLimitPause, RateLimitSnapshot, is_rate_limited
-from .retry import SAFE_METHODS, GitHubRetry
+from .retry import GitHubRetry, creates_a_run
 
 __all__ = ["Transport", "ConnectionFailedError", "resolve_token", "resolve_verify", "TOKEN_ENV_VARS"]
 
@@ -153,7 +153,7 @@ class Transport:
         Waits out a rate-limit pause first. Error statuses raise the matching
         :class:`~ghrunner_locust.errors.APIError` subclass.
         """
-        self._wait_out_pause(context or path, write=method.upper() not in SAFE_METHODS)
+        self._wait_out_pause(context or path, dispatch=creates_a_run(method, path))
         prepared = self.session.prepare_request(
             requests.Request(method, self.url_for(path), params=params, json=json, headers=self._headers, auth=_no_auth)
         )
@@ -182,15 +182,15 @@ class Transport:
             self.etags.put(key, (response.headers["ETag"], data, dict(response.links)))
         return response.status_code, data, response
 
-    def _wait_out_pause(self, context: str, *, write: bool = False) -> None:
+    def _wait_out_pause(self, context: str, *, dispatch: bool = False) -> None:
         """Sleep through a rate-limit pause, or refuse at once (sending nothing) when it lasts over ``max_wait``;
-        a ``write`` is not sent once the test stopped (:meth:`RateLimitPause.check_write`)."""
+        a dispatch is not sent once the test stopped (:meth:`RateLimitPause.check_dispatch`)."""
         left = self.pause.remaining_s()
         if left > self.retry.max_wait:
             raise RateLimitError(403, f"paused: {self.pause.reason}", context=context, reset_at=self.pause.until, wait_s=left)
-        self.pause.wait(write=write)
-        if write:
-            self.pause.check_write(context)
+        self.pause.wait(dispatch=dispatch)
+        if dispatch:
+            self.pause.check_dispatch(context)
 
     def _account(self, response: requests.Response) -> None:
         history = getattr(getattr(response.raw, "retries", None), "history", ()) or ()

@@ -101,7 +101,7 @@ class EndingMixin:
         test: a second call (the shape's own end after STOP, Ctrl-C during the drain) waits for the first.
         """
         self.stopping = True
-        self.governor.pause.stop_writes()  # a dispatch held by a rate-limit pause is not sent into the drain
+        self.governor.pause.stop_dispatches()  # a dispatch held by a rate-limit pause is not sent into the drain
         if self._drained:
             self.wait_for_drain()
             return

@@ -120,7 +120,7 @@ class Harness(EndingMixin, PlanningMixin, PoolMixin, DistributedMixin, TrackerLi
         """``test_start``: read and check every option, then wire up; a bad value stops the test at once."""
         self.ready.clear()
         self.failed, self.stopping, self._drained, self.fresh = None, False, False, False
-        self.governor.pause.stop_writes(False)
+        self.governor.pause.stop_dispatches(False)
         self.users_started = 0
         try:
             self._start(self.environment.parsed_options)

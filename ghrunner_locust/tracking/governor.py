@@ -77,10 +77,10 @@ class DispatchGovernor:
         second are taken a second at a time, so a stop is seen within one)."""
         waited = 0.0
         while (wait := self.wait_time()) > 0:
-            self.pause.check_write()
+            self.pause.check_dispatch()
             self.clock.sleep(min(wait, 1.0))
             waited += min(wait, 1.0)
-        self.pause.check_write()
+        self.pause.check_dispatch()
         self._in_flight += 1
         return waited
 
