@@ -137,6 +137,7 @@ def test_every_chart_is_written_and_titled_once(tmp_path):
 def test_empty_results_still_draw(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
+    (empty / "meta.json").write_text("{}")
     paths = draw_all(load_results(empty), empty)
     assert len(paths) == 5 and all(p.stat().st_size > 0 for p in paths)
 

@@ -34,6 +34,9 @@ def test_wrong_path_and_empty_directory(tmp_path, capsys):
     assert "is not a results directory" in capsys.readouterr().err
     empty = tmp_path / "empty"
     empty.mkdir()
+    assert main(["report", str(empty)]) == 2  # none of a test's files (results/ of a fresh clone): no junk report
+    assert "holds no results" in capsys.readouterr().err and not (empty / "report.html").exists()
+    (empty / "meta.json").write_text("{}")  # a test that recorded nothing, its CSV files lost
     summary = build_report(empty)
     assert summary["jobs"]["count"] == 0 and "jobs.csv is missing" in summary["notes"]
     assert summary["littles_law"]["verdict"].startswith("not checked")
@@ -84,4 +87,5 @@ def test_a_folder_of_results_folders_is_refused_and_named(tmp_path, capsys):
     assert main(["plan", "--from-results", str(tmp_path)]) == 2
     empty = tmp_path / "20260103T000000Z-empty"  # a test that recorded nothing still gets its report
     empty.mkdir()
+    (empty / "meta.json").write_text("{}")
     assert main(["report", str(empty)]) == 0

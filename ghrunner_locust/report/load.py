@@ -87,6 +87,11 @@ def load_results(directory: str | Path) -> Results:
             f"{directory} is not a results directory: give one that a test wrote, e.g. results/20261130T093000Z-load"
         )
     _not_a_parent(directory)
+    if not any((directory / name).exists() for name in (*TIME_COLUMNS, "meta.json")):  # a test writes them all at its start
+        raise ReportError(
+            f"{directory} holds no results (no meta.json, jobs.csv, runs.csv or samples.csv): give a folder a test "
+            "wrote, e.g. results/20261130T093000Z-load"
+        )
     notes: list[str] = []
     jobs = _read(directory, "jobs.csv", JobRecord, notes)
     runs = _read(directory, "runs.csv", RunRecord, notes)
