@@ -33,6 +33,14 @@ def test_idle_pool_jobs_on_one_runner(tmp_path):
     assert idle_pool(results.jobs, results.samples, 2.0).tolist() == [True, True, True, False]
 
 
+def test_a_matrix_queued_in_one_second_finds_as_many_free_runners_as_there_are(tmp_path):
+    # 6 jobs created in the same second on 4 idle runners: the 4 that started first found a free runner
+    jobs = [job(i, f"r{i % 4}", 10, 12 + i, 20 + i) for i in (5, 3, 0, 4, 1, 2)]
+    results = load_results(write_results(tmp_path, jobs, REAL))
+    idle = idle_pool(results.jobs, results.samples, 4.0)
+    assert sorted(results.jobs.loc[idle, "job_id"].astype(int)) == [0, 1, 2, 3]  # none, before: all 6 counted as ahead
+
+
 def test_idle_pool_follows_the_sampled_online_runners(tmp_path):
     # an ephemeral pool: 1 runner online until t=30, then 2; a second job queued at t=10 waits, at t=40 does not
     jobs = [job(1, "a", 0, 2, 100), job(2, "b", 10, 32, 38), job(3, "c", 40, 43, 50)]

@@ -67,13 +67,16 @@ def _pool_size_at(times: np.ndarray, samples: pd.DataFrame, runners: float) -> n
 
 def idle_pool(jobs: pd.DataFrame, samples: pd.DataFrame, runners: float) -> np.ndarray:
     """Jobs that found a free runner when queued: fewer jobs than runners were queued or running at that
-    moment (jobs queued in the same second count as ahead of it). Their queue latency is pickup alone."""
+    moment. Of jobs queued in the same second (a matrix), those that started first took the free runners.
+    Their queue latency is pickup alone."""
     created, started, completed = (epoch_s(jobs[c]) for c in ("created_at", "started_at", "completed_at"))
     if not len(created):
         return np.zeros(0, dtype=bool)
-    queued_by = np.searchsorted(np.sort(created[~np.isnan(created)]), created, side="right")
+    order = np.lexsort((np.where(np.isnan(started), np.inf, started), created))  # by created, then started
+    queued_before = np.empty(len(created), dtype=int)
+    queued_before[order] = np.arange(len(created))
     done_by = np.searchsorted(np.sort(completed[~np.isnan(completed)]), created, side="right")
-    ahead = np.maximum(queued_by - done_by - 1, 0)  # in the system at ``created``, less the job itself
+    ahead = np.maximum(queued_before - done_by, 0)  # in the system at ``created``, ahead of this job
     return ~np.isnan(created) & ~np.isnan(started) & (ahead < _pool_size_at(created, samples, runners))
 
 
