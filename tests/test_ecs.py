@@ -129,15 +129,19 @@ def moto_server():
     server.stop()
 
 
+def moto_cluster(url: str):
+    """The environment a Locust process needs for moto's server, and a client of it with cluster ``runners``."""
+    aws = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": REGION}
+    client = boto3.client("ecs", region_name=REGION, endpoint_url=url, aws_access_key_id="test", aws_secret_access_key="test")
+    client.create_cluster(clusterName="runners")
+    return aws, client
+
+
 @pytest.mark.slow
 def test_scalability_stages_scale_the_ecs_service_and_samples_record_it(moto_server, tmp_path):
     from .conftest import REPO_ROOT, read_csv, run_locust
 
-    aws = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": REGION}
-    client = boto3.client(
-        "ecs", region_name=REGION, endpoint_url=moto_server, aws_access_key_id="test", aws_secret_access_key="test"
-    )
-    client.create_cluster(clusterName="runners")
+    aws, client = moto_cluster(moto_server)
     client.register_task_definition(
         family="runner", containerDefinitions=[{"name": "runner", "image": "x", "memory": 512}], cpu="256", memory="512"
     )
@@ -184,11 +188,7 @@ def test_scalability_stages_scale_the_ecs_service_and_samples_record_it(moto_ser
 def test_a_bad_ecs_service_exits_2_before_start_and_dispatches_nothing(moto_server, tmp_path):
     from .conftest import REPO_ROOT, run_locust
 
-    aws = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": REGION}
-    client = boto3.client(
-        "ecs", region_name=REGION, endpoint_url=moto_server, aws_access_key_id="test", aws_secret_access_key="test"
-    )
-    client.create_cluster(clusterName="runners")
+    aws, client = moto_cluster(moto_server)
     ecs = ["--ecs-cluster", "runners", "--ecs-service", "nope", "--ecs-region", REGION, "--ecs-endpoint-url", moto_server]
     locustfile = str(REPO_ROOT / "locustfiles" / "load.py")
     result = run_locust(["-f", locustfile, "--headless", "--quick", *ecs, "--results-dir", str(tmp_path)], env=aws, timeout=60)
