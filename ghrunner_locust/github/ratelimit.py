@@ -162,12 +162,14 @@ class RateLimitPause:
         if self.dispatches_stopped:
             raise NotSentError(f"{context}: not sent, the test stopped while it waited out a rate-limit pause")
 
-    def wait(self, *, dispatch: bool = False) -> float:
+    def wait(self, *, dispatch: bool = False, context: str = "dispatch") -> float:
         """Sleep (through the clock) until the pause is over; return how long it slept. A ``dispatch`` waits in
-        slices of at most a second and stops waiting when the test stops (then :meth:`check_dispatch` raises)."""
+        slices of at most a second and raises :class:`NotSentError` (:meth:`check_dispatch`) once the test stopped."""
         waited = 0.0
         while (left := self.remaining_s()) > 0 and not (dispatch and self.dispatches_stopped):
             step = min(left, 1.0) if dispatch else left
             self.clock.sleep(step)
             waited += step
+        if dispatch:
+            self.check_dispatch(context)
         return waited

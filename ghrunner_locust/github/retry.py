@@ -128,8 +128,10 @@ class GitHubRetry(Retry):
             )
         dispatch = getattr(self, "dispatch", False)
         if limited:
-            self.pause.wait(dispatch=dispatch)  # the shared pause: it may have been extended by another request meanwhile
+            # the shared pause (it may have been extended meanwhile); a dispatch refused before the test stopped
+            # is not sent after it
+            self.pause.wait(dispatch=dispatch)
         else:
             self.clock.sleep(wait)
-        if dispatch:
-            self.pause.check_dispatch()  # a dispatch refused before the test stopped is not sent after it
+            if dispatch:
+                self.pause.check_dispatch()

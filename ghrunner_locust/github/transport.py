@@ -188,9 +188,7 @@ class Transport:
         left = self.pause.remaining_s()
         if left > self.retry.max_wait:
             raise RateLimitError(403, f"paused: {self.pause.reason}", context=context, reset_at=self.pause.until, wait_s=left)
-        self.pause.wait(dispatch=dispatch)
-        if dispatch:
-            self.pause.check_dispatch(context)
+        self.pause.wait(dispatch=dispatch, context=context)
 
     def _account(self, response: requests.Response) -> None:
         history = getattr(getattr(response.raw, "retries", None), "history", ()) or ()
